@@ -1,0 +1,167 @@
+"""The one list of service types: properties, defaults, ranges, SAM type, palette place, look.
+
+Defaults and ranges come from ../shared/reference/semantics.md (the `source` of each
+Prop names the row). Values AWS does not publish (natural duplicate rates, a function's
+typical duration) are marked `illustrative` and the UI labels them so.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from design.props import BOOL, ENUM, FLOAT, INT, MAPPING, NODE_REF, PATTERN, STR, Prop
+
+# Palette groups, in the order the palette shows them.
+PALETTE_GROUPS = ("Clients and edges", "Compute", "Messaging", "Orchestration", "Storage and streams",
+                  "Operations")
+
+
+@dataclass(frozen=True)
+class ServiceType:
+    name: str
+    title: str
+    group: str
+    sam_type: str | None          # None: not an AWS resource (a client, an external system)
+    colour: str                   # fill colour; never the only cue (glyph + label too)
+    glyph: str                    # short text icon shown on the node
+    shape: str                    # graphviz shape, so kinds differ by outline as well as colour
+    description: str
+    props: tuple[Prop, ...] = ()
+    natural_duplicate_rate: float = 0.0   # illustrative: AWS publishes no figure
+    is_consumer: bool = False             # may carry requires_order
+    prop_index: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.prop_index.update({p.name: p for p in self.props})
+
+    def default(self, prop: str):
+        return self.prop_index[prop].default
+
+
+_SEM = "reference/semantics.md"
+_REQUIRES_ORDER = Prop("requires_order", BOOL, False, help="its logic depends on the order events arrive in")
+_DURATION = Prop("duration_s", FLOAT, 0.1, 0, 86_400, help="how long one invocation works; longer than "
+                 "timeout_s means a timeout", illustrative=True)
+_EMITS = Prop("emits", MAPPING, None, help="the event published on outgoing edges after success, merged "
+              "over the input (a new event id, the same trace id)")
+_ERROR = Prop("error_name", STR, None, help="error name raised when an injected failure hits this node")
+
+LAMBDA_PROPS = (
+    Prop("timeout_s", FLOAT, 3, 1, 900, help="function timeout", source=f"{_SEM} §1 (3 s default †)"),
+    Prop("memory_mb", INT, 128, 128, 10_240, help="memory size"),
+    Prop("idempotent", BOOL, False, help="recognises a repeated event id and skips the side effect"),
+    Prop("idempotency_expiry_s", FLOAT, 3600, 1, 31_536_000, help="how long a processed id is "
+         "remembered (Powertools default 3,600 s)", source=f"{_SEM} §7"),
+    Prop("reserved_concurrency", INT, None, 0, 1000, help="caps (and guarantees) concurrent executions",
+         source=f"{_SEM} §1"),
+    Prop("max_retry_attempts", INT, 2, 0, 2, help="async retries after a function error",
+         source=f"{_SEM} §1"),
+    Prop("max_event_age_s", FLOAT, 21_600, 60, 21_600, help="async events older than this are discarded",
+         source=f"{_SEM} §1"),
+    Prop("circuit_breaker", BOOL, False, help="stop calling a failing synchronous dependency for a while "
+         "(closed → open → half-open with one probe)", source=f"{_SEM} §10"),
+    Prop("breaker_failure_threshold", INT, 5, 1, 1000, help="consecutive failures that open the circuit",
+         illustrative=True),
+    Prop("breaker_open_s", FLOAT, 30, 1, 86_400, help="how long the circuit stays open before one probe",
+         illustrative=True),
+    _DURATION, _EMITS, _REQUIRES_ORDER, _ERROR,
+)
+
+TYPES: tuple[ServiceType, ...] = (
+    ServiceType("client", "Client", "Clients and edges", None, "#e8eaf6", "USR", "house",
+                "A caller outside AWS: a browser, a mobile app, another system's producer."),
+    ServiceType("api_gateway", "API Gateway", "Clients and edges", "AWS::Serverless::Api", "#f3e5f5", "API",
+                "invhouse", "A managed HTTP front door: authorisation, throttling, and direct service "
+                "integrations.",
+                (Prop("integration_timeout_s", FLOAT, 29, 0.05, 29, help="integration timeout → 504",
+                      source=f"{_SEM} §8"),
+                 Prop("throttle_rate_per_s", FLOAT, 10_000, 1, 10_000, help="token-bucket refill rate → 429",
+                      source=f"{_SEM} §8"),
+                 Prop("throttle_burst", INT, 5_000, 1, 5_000, help="token-bucket size", source=f"{_SEM} §8"),
+                 Prop("api_kind", ENUM, "REST", choices=("REST", "HTTP"), help="REST or HTTP API"))),
+    ServiceType("appsync_api", "AppSync (GraphQL)", "Clients and edges", "AWS::AppSync::GraphQLApi", "#fce4ec",
+                "GQL", "invhouse", "A managed GraphQL API whose resolvers fan one query out to many sources.",
+                (Prop("resolver_timeout_s", FLOAT, 30, 1, 30, help="resolver time limit", illustrative=True),)),
+    ServiceType("lambda", "Lambda function", "Compute", "AWS::Serverless::Function", "#fff3e0", "λ", "box",
+                "Runs code per event: synchronously for a caller, asynchronously from an internal queue, or "
+                "polling a queue or stream.", LAMBDA_PROPS, natural_duplicate_rate=0.0005, is_consumer=True),
+    ServiceType("external", "External system", "Compute", None, "#eceff1", "EXT", "box3d",
+                "Something we do not run: a legacy system, a SaaS API, an HTTP endpoint.",
+                (_DURATION, _REQUIRES_ORDER, _ERROR,
+                 Prop("system_kind", ENUM, "http", choices=("http", "legacy", "saas"), help="what it is")),
+                is_consumer=True),
+    ServiceType("sqs_queue", "SQS queue", "Messaging", "AWS::SQS::Queue", "#fffde7", "SQS", "cylinder",
+                "A durable buffer that consumers poll; messages reappear until deleted.",
+                (Prop("fifo", BOOL, False, help="FIFO queue: order per message group, 5-min dedup window"),
+                 Prop("visibility_timeout_s", FLOAT, 30, 0, 43_200, source=f"{_SEM} §2"),
+                 Prop("max_receive_count", INT, None, 1, 1000, help="receives before redrive to the DLQ "
+                      "(needs a dead_letter edge)", source=f"{_SEM} §2 (range †)"),
+                 Prop("retention_s", FLOAT, 345_600, 60, 1_209_600, source=f"{_SEM} §2"),
+                 Prop("content_based_dedup", BOOL, False, help="FIFO: identical bodies are duplicates")),
+                natural_duplicate_rate=0.001),
+    ServiceType("sns_topic", "SNS topic", "Messaging", "AWS::SNS::Topic", "#fce4ec", "SNS", "hexagon",
+                "Pushes a copy of each message to every subscription whose filter policy accepts it.",
+                (Prop("fifo", BOOL, False, help="FIFO topic: ordered per message group"),),
+                natural_duplicate_rate=0.0005),
+    ServiceType("event_bus", "EventBridge bus", "Messaging", "AWS::Events::EventBus", "#ede7f6", "EB", "octagon",
+                "Routes events to targets by rules with content-based event patterns.",
+                (Prop("archive", BOOL, False, help="keep matching events for replay"),
+                 Prop("archive_retention_days", INT, None, 1, 36_500, help="unset keeps events indefinitely",
+                      source=f"{_SEM} §4"),
+                 Prop("archive_pattern", PATTERN, None, help="which events the archive keeps")),
+                natural_duplicate_rate=0.0005),
+    ServiceType("pipe", "EventBridge Pipe", "Messaging", "AWS::Pipes::Pipe", "#ede7f6", "PIPE", "cds",
+                "Point-to-point: source → filter → enrichment → target, without glue code.",
+                (Prop("filter", PATTERN, None, help="event pattern the source's records must match"),
+                 Prop("enrichment", NODE_REF, None, help="id of the node that enriches each record"),
+                 Prop("batch_size", INT, 1, 1, 10_000, help="records per batch from the source"))),
+    ServiceType("schedule", "EventBridge Scheduler", "Orchestration", "AWS::Scheduler::Schedule", "#e0f7fa",
+                "⏱", "circle",
+                "Invokes a target at a time, at a rate, or on a cron expression.",
+                (Prop("expression", STR, "rate(1 minute)", help="at(...), rate(...) or cron(...)",
+                      source=f"{_SEM} §4"),
+                 Prop("retry_attempts", INT, 185, 0, 185, source=f"{_SEM} §4 (185 / 24 h †)"),
+                 Prop("max_event_age_s", FLOAT, 86_400, 60, 86_400, source=f"{_SEM} §4"),
+                 Prop("flexible_window_min", INT, None, 1, 1440, help="unset = OFF", source=f"{_SEM} §4"))),
+    ServiceType("state_machine", "Step Functions", "Orchestration", "AWS::Serverless::StateMachine", "#e8f5e9",
+                "SFN", "component", "A workflow in Amazon States Language: the orchestrator knows every step.",
+                (Prop("type", ENUM, "STANDARD", choices=("STANDARD", "EXPRESS"),
+                      help="STANDARD: exactly-once; EXPRESS: at-least-once (async)", source=f"{_SEM} §5"),
+                 Prop("definition", MAPPING, None, help="the Amazon States Language document")),
+                is_consumer=True),
+    ServiceType("dynamodb_table", "DynamoDB table", "Storage and streams", "AWS::DynamoDB::Table", "#e3f2fd",
+                "DDB", "cylinder", "A key-value table; conditional writes; an optional change stream.",
+                (Prop("stream", BOOL, False, help="emit item changes to a DynamoDB stream"),
+                 Prop("stream_view_type", ENUM, "NEW_AND_OLD_IMAGES",
+                      choices=("KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES")),
+                 Prop("conditional_writes", BOOL, False, help="writes use attribute_not_exists(pk): a repeated "
+                      "event id is refused", source=f"{_SEM} §7"),
+                 Prop("ttl_attribute", STR, None, help="attribute holding an expiry time"))),
+    ServiceType("s3_bucket", "S3 bucket", "Storage and streams", "AWS::S3::Bucket", "#e8f5e9", "S3", "folder",
+                "Object storage; notifies on object events at least once, unordered.",
+                (Prop("eventbridge_notifications", BOOL, False, help="send object events to EventBridge"),),
+                natural_duplicate_rate=0.001),
+    ServiceType("kinesis_stream", "Kinesis stream", "Storage and streams", "AWS::Kinesis::Stream", "#fff8e1",
+                "KDS", "cds", "Ordered shards of records, read in order per shard.",
+                (Prop("shard_count", INT, 1, 1, 500, help="shards; records hash to shards by partition key"),
+                 Prop("retention_h", INT, 24, 24, 8760, source=f"{_SEM} §6"),
+                 Prop("partition_key", STR, None, help="payload field used as the partition key "
+                      "(unset: the event id)"))),
+    ServiceType("firehose", "Data Firehose", "Storage and streams", "AWS::KinesisFirehose::DeliveryStream",
+                "#fff8e1", "FH", "cds", "Buffers records and delivers them in batches to S3 and other stores.",
+                (Prop("buffer_interval_s", INT, 300, 0, 900, help="flush after this long", illustrative=True),)),
+    ServiceType("alarm", "CloudWatch alarm", "Operations", "AWS::CloudWatch::Alarm", "#ffebee", "!", "diamond",
+                "Watches a metric of a node (a DLQ's depth, a function's errors) and notifies someone.",
+                (Prop("metric", ENUM, "queue_depth", choices=("queue_depth", "errors", "throttles", "age"),
+                      help="what it watches"),
+                 Prop("threshold", FLOAT, 1, 0, 1e9, help="alarm when the metric reaches this"))),
+)
+
+BY_NAME: dict[str, ServiceType] = {t.name: t for t in TYPES}
+TYPE_NAMES: tuple[str, ...] = tuple(BY_NAME)
+
+# Properties every consumer-like node may carry beyond its own list are in its props already.
+NODE_COMMON_PROPS: tuple[Prop, ...] = ()
+
+
+def service_type(name: str) -> ServiceType:
+    return BY_NAME[name]

@@ -1,0 +1,123 @@
+"""The scenario format (workload + injected faults): shape checks with paths, and defaults.
+
+Fixed keys come from DESIGN.md; added keys are documented in README.md ("Scenario keys").
+"""
+from __future__ import annotations
+
+from typing import Any
+
+DEFAULT_UNTIL_S = 3600
+MAX_EVENTS = 5_000_000
+_TOP = {"seed", "until_s", "workload", "inject", "replays", "max_hops", "name", "description"}
+_WORKLOAD = {"source", "count", "rate_per_s", "payloads", "attributes", "start_s", "message_group_field"}
+_INJECT = {"duplicate_probability", "edges", "nodes"}
+_EDGE_INJECT = {"duplicate_probability", "latency_s", "jitter_s", "loss_probability"}
+_NODE_INJECT = {"failure_probability", "outages", "latency_s", "throttle_concurrency",
+                "crash_after_side_effect_probability", "error", "poison", "callback_delay_s",
+                "callback_lost_probability", "duration_s"}
+_REPLAY = {"bus", "at_s", "from_s", "to_s"}
+
+
+def _num(value, lo=None, hi=None, integer=False) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        return "must be a number"
+    if integer and not float(value).is_integer():
+        return "must be a whole number"
+    if lo is not None and value < lo:
+        return f"must be ≥ {lo}"
+    if hi is not None and value > hi:
+        return f"must be ≤ {hi}"
+    return None
+
+
+def scenario_problems(doc: Any, node_ids: set[str] | None = None, edge_keys: set[str] | None = None) -> list[str]:
+    """Every problem in a scenario document; ids are checked when the design's are given."""
+    if not isinstance(doc, dict):
+        return ["must be a mapping"]
+    out = [f"{k}: unknown key" for k in doc if k not in _TOP]
+    for key, lo, hi, integer in (("seed", 0, 2**63 - 1, True), ("until_s", 0.001, 10 * 365 * 86400, False),
+                                 ("max_hops", 1, 100_000_000, True)):
+        if key in doc and (msg := _num(doc[key], lo, hi, integer)):
+            out.append(f"{key}: {msg}")
+    workload = doc.get("workload", [])
+    if not isinstance(workload, list):
+        out.append("workload: must be a list")
+        workload = []
+    total = 0
+    for i, w in enumerate(workload):
+        where = f"workload[{i}]"
+        if not isinstance(w, dict):
+            out.append(f"{where}: must be a mapping")
+            continue
+        out += [f"{where}.{k}: unknown key" for k in w if k not in _WORKLOAD]
+        if not isinstance(w.get("source"), str):
+            out.append(f"{where}.source: must be a node id")
+        elif node_ids is not None and w["source"] not in node_ids:
+            out.append(f"{where}.source: unknown node {w['source']!r}")
+        for key, lo, hi, integer in (("count", 0, MAX_EVENTS, True), ("rate_per_s", 1e-6, 1e7, False),
+                                     ("start_s", 0, None, False)):
+            if key in w and (msg := _num(w[key], lo, hi, integer)):
+                out.append(f"{where}.{key}: {msg}")
+        total += w.get("count", 1) if isinstance(w.get("count", 1), int) else 0
+        for key in ("payloads", "attributes"):
+            if key in w and not (isinstance(w[key], list) and w[key] and all(isinstance(p, dict) for p in w[key])):
+                out.append(f"{where}.{key}: must be a non-empty list of mappings")
+    if total > MAX_EVENTS:
+        out.append(f"workload: {total:,} events in all; the limit is {MAX_EVENTS:,}")
+    out += _inject_problems(doc.get("inject", {}), node_ids, edge_keys)
+    replays = doc.get("replays", [])
+    if not isinstance(replays, list):
+        out.append("replays: must be a list")
+    else:
+        for i, r in enumerate(replays):
+            if not isinstance(r, dict):
+                out.append(f"replays[{i}]: must be a mapping")
+                continue
+            out += [f"replays[{i}].{k}: unknown key" for k in r if k not in _REPLAY]
+            if node_ids is not None and r.get("bus") not in node_ids:
+                out.append(f"replays[{i}].bus: unknown node {r.get('bus')!r}")
+            out += [f"replays[{i}].{k}: {m}" for k in ("at_s", "from_s", "to_s") if k in r
+                    and (m := _num(r[k], 0))]
+    return out
+
+
+def _inject_problems(inject: Any, node_ids, edge_keys) -> list[str]:
+    if inject is None:
+        return []
+    if not isinstance(inject, dict):
+        return ["inject: must be a mapping"]
+    out = [f"inject.{k}: unknown key" for k in inject if k not in _INJECT]
+    if "duplicate_probability" in inject and (m := _num(inject["duplicate_probability"], 0, 1)):
+        out.append(f"inject.duplicate_probability: {m}")
+    for section, allowed, known in (("edges", _EDGE_INJECT, edge_keys), ("nodes", _NODE_INJECT, node_ids)):
+        entries = inject.get(section, {}) or {}
+        if not isinstance(entries, dict):
+            out.append(f"inject.{section}: must be a mapping")
+            continue
+        for name, spec in entries.items():
+            where = f'inject.{section}["{name}"]'
+            if known is not None and name not in known:
+                out.append(f"{where}: unknown {section[:-1]}")
+            if not isinstance(spec, dict):
+                out.append(f"{where}: must be a mapping")
+                continue
+            out += [f"{where}.{k}: unknown key" for k in spec if k not in allowed]
+            for key in ("duplicate_probability", "failure_probability", "crash_after_side_effect_probability",
+                        "loss_probability", "callback_lost_probability"):
+                if key in spec and (m := _num(spec[key], 0, 1)):
+                    out.append(f"{where}.{key}: {m}")
+            for key in ("latency_s", "jitter_s", "callback_delay_s", "duration_s"):
+                if key in spec and (m := _num(spec[key], 0, 86400)):
+                    out.append(f"{where}.{key}: {m}")
+            if "throttle_concurrency" in spec and (m := _num(spec["throttle_concurrency"], 0, 100000, True)):
+                out.append(f"{where}.throttle_concurrency: {m}")
+            if "error" in spec and not isinstance(spec["error"], str):
+                out.append(f"{where}.error: must be a string")
+            if "poison" in spec and not isinstance(spec["poison"], dict):
+                out.append(f"{where}.poison: must be an event pattern (a mapping)")
+            outages = spec.get("outages", [])
+            if not isinstance(outages, list) or not all(
+                    isinstance(o, list) and len(o) == 2 and not _num(o[0], 0) and not _num(o[1], 0) and o[0] < o[1]
+                    for o in outages):
+                out.append(f"{where}.outages: must be a list of [start_s, end_s] with start < end")
+    return out

@@ -1,0 +1,55 @@
+"""`python -m simulator run DESIGN [--scenario FILE] [--seed N] [--json] [--trace FILE]`."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m simulator", description="Run events through a design.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="simulate a design")
+    run.add_argument("design")
+    run.add_argument("--scenario", help="a *.scenario.yaml file (default: the design's own scenario)")
+    run.add_argument("--seed", type=int, help="overrides the scenario's seed")
+    run.add_argument("--json", action="store_true", help="print one JSON object (deterministic)")
+    run.add_argument("--trace", metavar="FILE", help="write the hop-by-hop trace as JSON lines")
+    args = parser.parse_args(argv)
+
+    from design import DesignError, load_file
+    from design.documents import DocumentError, parse, read_text
+    from simulator.run import ScenarioError, simulate
+    try:
+        design = load_file(args.design)
+        scenario = None
+        if args.scenario:
+            scenario = parse(read_text(args.scenario), "yaml", name=args.scenario)
+            if scenario is None:
+                scenario = {}
+        result = simulate(design, scenario, seed=args.seed, trace=bool(args.trace))
+    except DesignError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except (DocumentError, ScenarioError) as exc:
+        problems = getattr(exc, "problems", [str(exc)])
+        for problem in problems:
+            print(f"scenario: {problem}" if isinstance(exc, ScenarioError) else problem, file=sys.stderr)
+        return 1
+    if args.trace:
+        with open(args.trace, "w", encoding="utf-8") as out:
+            for hop in result.trace or []:
+                t, eid, trace_id, src, dst, attempt, outcome, detail, copy = hop
+                out.write(json.dumps({"time": t, "event_id": f"e{eid}", "trace_id": f"t{trace_id}", "from": src,
+                                      "to": dst, "attempt": attempt, "outcome": outcome, "detail": detail,
+                                      "duplicate_copy": copy}) + "\n")
+    if args.json:
+        print(json.dumps(result.to_json(), indent=2, sort_keys=False))
+    else:
+        from simulator.report import text_report
+        print(text_report(result))
+    return 0 if result.conservation["ok"] else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

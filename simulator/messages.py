@@ -1,0 +1,56 @@
+"""Events and the copies of them that travel.
+
+An `EventCore` is one event (one id); a `Message` is one copy of it travelling through the
+design. Duplicates share the core, so "has this node already succeeded on this event id" is a
+bit in the core, and memory is released when the last copy is gone (flat in metrics-only mode).
+"""
+from __future__ import annotations
+
+
+class EventCore:
+    __slots__ = ("id", "trace", "body", "attributes", "created", "done", "done_at", "group", "seq")
+
+    def __init__(self, event_id: int, trace: int, body: dict, attributes: dict | None, created: float,
+                 group: str | None = None, seq: int = 0):
+        self.id = event_id
+        self.trace = trace
+        self.body = body
+        self.attributes = attributes
+        self.created = created
+        self.done = 0          # bitmask: nodes (by index) that already performed this event's side effect
+        self.done_at = None    # {node index: time} for idempotency-store expiry, only when needed
+        self.group = group     # FIFO message group, when one applies
+        self.seq = seq         # order of creation (sequence number for ordering checks)
+
+
+class Message:
+    """One copy in transit. `copy` marks an extra (duplicate) copy; `attempt` counts attempts at the
+    current hop; `receives` is SQS's ReceiveCount; `born` is when it entered its current buffer."""
+    __slots__ = ("core", "copy", "attempt", "receives", "born", "first_attempt", "failed_pending", "hop_from",
+                 "visible_at", "dedup", "error", "receipt", "state")
+
+    def __init__(self, core: EventCore, copy: bool = False):
+        self.core = core
+        self.copy = copy
+        self.attempt = 0
+        self.receives = 0
+        self.born = 0.0
+        self.first_attempt = 0.0
+        self.failed_pending = False
+        self.hop_from = ""
+        self.visible_at = 0.0
+        self.dedup = None
+        self.error = None
+        self.receipt = 0       # SQS: which receive this copy is on (stale timers compare it)
+        self.state = 0         # SQS: 0 visible, 1 in flight, 2 deleted
+
+    def duplicate(self) -> "Message":
+        twin = Message(self.core, True)
+        twin.hop_from = self.hop_from
+        return twin
+
+    def fresh(self) -> "Message":
+        """Same event, same copy-ness, attempt counters reset (for the next hop)."""
+        nxt = Message(self.core, self.copy)
+        nxt.hop_from = self.hop_from
+        return nxt

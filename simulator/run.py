@@ -1,0 +1,268 @@
+"""Build the service models for a design, apply a scenario, run the clock, and collect the Run."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from design.model import Design
+from design.registry import BY_NAME
+from design.scenario import DEFAULT_UNTIL_S, scenario_problems
+from simulator.eventpattern import PatternError, compile_pattern
+from simulator.filterpolicy import compile_filter_policy
+from simulator.metrics import conservation, totals
+from simulator.runtime import DEFAULT_MAX_HOPS, Faults, Link, Runtime
+from simulator.services.alarm import AlarmModel
+from simulator.services.bus import BusModel, ScheduleModel
+from simulator.services.edges import AppSyncModel, ClientModel, ExternalModel, GatewayModel
+from simulator.services.lambda_fn import LambdaModel
+from simulator.services.pipe import PipeModel
+from simulator.services.queue import QueueModel
+from simulator.services.routers import BucketModel, TopicModel
+from simulator.services.stepfn import StateMachineModel
+from simulator.services.storage import FirehoseModel, TableModel
+from simulator.services.streams import KinesisModel
+
+MODELS = {
+    "client": ClientModel, "api_gateway": GatewayModel, "appsync_api": AppSyncModel, "lambda": LambdaModel,
+    "external": ExternalModel, "sqs_queue": QueueModel, "sns_topic": TopicModel, "event_bus": BusModel,
+    "pipe": PipeModel, "schedule": ScheduleModel, "state_machine": StateMachineModel, "dynamodb_table": TableModel,
+    "s3_bucket": BucketModel, "kinesis_stream": KinesisModel, "firehose": FirehoseModel, "alarm": AlarmModel,
+}
+assert set(MODELS) == set(BY_NAME), "every registry type needs a simulator model"
+
+# Edge kinds where a service delivers at least once on its own; the rate comes from the sender's type.
+_AT_LEAST_ONCE = frozenset({"subscription", "rule_target", "notification", "event_source", "async",
+                            "schedule_target", "stream"})
+SERIES_POINTS = 120
+
+
+class ScenarioError(ValueError):
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass
+class Run:
+    seed: int
+    until_s: float
+    stopped_by: str
+    nodes: dict
+    totals: dict
+    conservation: dict
+    findings: list
+    edges: dict
+    clients: dict
+    alarms: dict
+    breakers: dict
+    series: dict
+    hops: int
+    trace: list | None = None
+    trace_truncated: bool = False
+    node_types: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"seed": self.seed, "until_s": self.until_s, "stopped_by": self.stopped_by, "hops": self.hops,
+                "totals": self.totals, "nodes": self.nodes, "conservation": self.conservation,
+                "findings": self.findings, "edges": self.edges, "clients": self.clients, "alarms": self.alarms,
+                "breakers": self.breakers}
+
+
+def simulate(design: Design, scenario: dict | None = None, seed: int | None = None, trace: bool = False,
+             progress=None) -> Run:
+    """Run `design` under `scenario` (default: the design's own, else a single event from each client)."""
+    scenario = scenario if scenario is not None else (design.scenario or {})
+    node_ids = {n.id for n in design.nodes}
+    problems = scenario_problems(scenario, node_ids, {e.key for e in design.edges})
+    if problems:
+        raise ScenarioError(problems)
+    seed = int(seed if seed is not None else scenario.get("seed", 0))
+    until = float(scenario.get("until_s", DEFAULT_UNTIL_S))
+    rt = Runtime(seed, until, trace, int(scenario.get("max_hops", DEFAULT_MAX_HOPS)))
+    inject = scenario.get("inject") or {}
+    _build(design, rt, inject)
+    _schedule_workload(rt, design, scenario)
+    for spec in scenario.get("replays", []) or []:
+        bus = rt.models[spec["bus"]]
+        if isinstance(bus, BusModel):
+            rt.env.at(float(spec.get("at_s", until)), lambda _a, bus=bus, spec=spec: bus.replay(spec))
+    series = _Sampler(rt)
+    steps = 20 if progress else 1
+    for i in range(1, steps + 1):
+        rt.env.run(until * i / steps)
+        if rt.env.stopped_by in ("max_hops",):
+            break
+        if progress:
+            progress(i / steps)
+    if rt.env.stopped_by == "max_hops":
+        rt.finding("SIM-HOP-LIMIT", "scenario.max_hops", f"stopped after {rt.max_hops:,} hops at "
+                   f"t={rt.env.now:.1f} s: a cycle or an endless retry keeps the design busy")
+    return _collect(rt, design, series)
+
+
+def _faults(rt: Runtime, spec: dict | None) -> Faults | None:
+    if not spec:
+        return None
+    poison = None
+    if spec.get("poison"):
+        try:
+            poison = compile_pattern(spec["poison"])
+        except PatternError as exc:
+            raise ScenarioError([f"inject.nodes.poison: {p}" for p in exc.problems]) from None
+    return Faults(failure_probability=float(spec.get("failure_probability", 0.0)),
+                  outages=tuple((float(a), float(b)) for a, b in spec.get("outages", [])),
+                  latency_s=float(spec.get("latency_s", 0.0)), throttle_concurrency=spec.get("throttle_concurrency"),
+                  crash_after_side_effect_probability=float(spec.get("crash_after_side_effect_probability", 0.0)),
+                  error=str(spec.get("error", "InjectedFailure")), poison=poison,
+                  callback_delay_s=spec.get("callback_delay_s"),
+                  callback_lost_probability=float(spec.get("callback_lost_probability", 0.0)),
+                  duration_s=spec.get("duration_s"))
+
+
+def _build(design: Design, rt: Runtime, inject: dict) -> None:
+    node_faults = inject.get("nodes") or {}
+    edge_faults = inject.get("edges") or {}
+    global_dup = inject.get("duplicate_probability")
+    for index, node in enumerate(design.nodes):
+        model = MODELS[node.type](rt, node, index, _faults(rt, node_faults.get(node.id)))
+        rt.models[node.id] = model
+        rt.stats[node.id] = model.stats
+    for edge in design.edges:
+        source, target = rt.models[edge.source], rt.models[edge.target]
+        kind = design.kind_of(edge)
+        spec = edge_faults.get(edge.key) or {}
+        dup = spec.get("duplicate_probability", global_dup)
+        if dup is None:
+            dup = _natural_rate(source.node, kind)
+        link = Link(edge.key, source, target, kind, edge.props, float(dup), float(spec.get("latency_s", 0.0)),
+                    float(spec.get("jitter_s", 0.0)), _matcher(rt, edge, kind))
+        source.out.append(link)
+        target.inbound.append(link)
+    rt.dead_letter_link = lambda model, node_id: _dead_letter_link(rt, model, node_id)
+    for model in rt.models.values():
+        model.setup()
+    for model in rt.models.values():
+        model.start()
+
+
+def _natural_rate(node, kind: str) -> float:
+    """Illustrative at-least-once rates (AWS publishes none; see the registry)."""
+    if kind not in _AT_LEAST_ONCE or node.prop("fifo"):
+        return 0.0
+    return BY_NAME[node.type].natural_duplicate_rate
+
+
+def _matcher(rt: Runtime, edge, kind: str):
+    policy = edge.props.get("filter_policy")
+    if kind != "subscription" or not policy:
+        return None
+    try:
+        return compile_filter_policy(policy, edge.props.get("filter_policy_scope") or "MessageAttributes")
+    except PatternError as exc:
+        rt.finding("SIM-BAD-FILTER", f"edges[{edge.key}].props.filter_policy",
+                   f"invalid filter policy ({'; '.join(exc.problems)[:200]}); it matches nothing (fails closed)")
+        return _NEVER
+
+
+class _Never:
+    def matches(self, _event) -> bool:
+        return False
+
+
+_NEVER = _Never()
+
+
+def _dead_letter_link(rt: Runtime, model, node_id: str) -> Link:
+    target = rt.models[node_id]
+    return Link(f"{model.id}->{node_id}", model, target, "dead_letter", {}, 0.0)
+
+
+def _schedule_workload(rt: Runtime, design: Design, scenario: dict) -> None:
+    workload = scenario.get("workload")
+    if workload is None:
+        workload = [{"source": n.id, "count": 1} for n in design.nodes if n.type == "client"]
+    rt.workload_sources = {w["source"] for w in workload}
+    rt.has_workload = lambda node_id: node_id in rt.workload_sources
+    for entry in workload:
+        count = int(entry.get("count", 1))
+        if count <= 0:
+            continue
+        emitter = _Emitter(rt, entry, count)
+        rt.env.at(float(entry.get("start_s", 0.0)), emitter.emit)
+
+
+class _Emitter:
+    """Emits one workload entry's events lazily: only the next one is ever on the heap."""
+
+    def __init__(self, rt: Runtime, entry: dict, count: int):
+        self.rt = rt
+        self.model = rt.models[entry["source"]]
+        self.count = count
+        self.sent = 0
+        self.gap = 1.0 / float(entry.get("rate_per_s", 1.0))
+        self.payloads = entry.get("payloads") or [{}]
+        self.attributes = entry.get("attributes")
+        self.group_field = entry.get("message_group_field")
+
+    def emit(self, _arg=None) -> None:
+        i = self.sent
+        self.sent += 1
+        body = dict(self.payloads[i % len(self.payloads)])
+        attrs = dict(self.attributes[i % len(self.attributes)]) if self.attributes else None
+        group = str(body.get(self.group_field)) if self.group_field and self.group_field in body else None
+        msg = self.rt.new_event(body, attrs, group=group)
+        model = self.model
+        if isinstance(model, ClientModel):
+            model.emit(msg)
+        elif isinstance(model, ScheduleModel):
+            model.receive(None, msg, None)
+        else:
+            for link in model.out:
+                self.rt.deliver(link, msg.fresh())
+        if self.sent < self.count:
+            self.rt.env.schedule(self.gap, self.emit)
+
+
+class _Sampler:
+    """Queue depth and age of the oldest message over time, sampled on a fixed grid."""
+
+    def __init__(self, rt: Runtime):
+        self.rt = rt
+        self.queues = {nid: m for nid, m in rt.models.items() if isinstance(m, QueueModel)}
+        self.watch = {nid: m for nid, m in rt.models.items() if not isinstance(m, ClientModel)}
+        self.step = rt.until / SERIES_POINTS
+        self.data: dict = {"t": [], "depth": {q: [] for q in self.queues}, "age": {q: [] for q in self.queues},
+                           "processed": {n: [] for n in self.watch}, "failed": {n: [] for n in self.watch}}
+        rt.env.at(0.0, self.sample, None)
+
+    def sample(self, _arg) -> None:
+        rt = self.rt
+        now = rt.env.now
+        self.data["t"].append(round(now, 3))
+        for qid, q in self.queues.items():
+            self.data["depth"][qid].append(q.depth())
+            born = q.oldest()
+            self.data["age"][qid].append(round(now - born, 3) if born is not None else 0.0)
+        for nid, m in self.watch.items():
+            self.data["processed"][nid].append(m.stats.processed)
+            self.data["failed"][nid].append(m.stats.failed)
+        if now + self.step <= rt.until + 1e-9:
+            rt.env.schedule(self.step, self.sample)
+
+
+def _collect(rt: Runtime, design: Design, series: _Sampler) -> Run:
+    problems: list[str] = []
+    for model in rt.models.values():
+        problems += model.balance()
+    nodes = {nid: rt.stats[nid].as_dict() for nid in rt.models}
+    edges = {link.key: {"delivered": link.delivered, "filtered": link.filtered}
+             for m in rt.models.values() for link in m.out}
+    clients = {nid: {"sent": m.sent, "answers": dict(sorted(m.answers.items()))}
+               for nid, m in rt.models.items() if isinstance(m, ClientModel)}
+    alarms = {nid: [list(t) for t in m.transitions] for nid, m in rt.models.items() if isinstance(m, AlarmModel)}
+    breakers = {nid: [list(t) for t in m.breaker.transitions] for nid, m in rt.models.items()
+                if isinstance(m, LambdaModel) and m.breaker is not None}
+    return Run(seed=rt.seed, until_s=rt.until,
+               stopped_by=rt.env.stopped_by or "until_s", nodes=nodes, totals=totals(rt.stats),
+               conservation=conservation(rt.stats, problems), findings=rt.findings, edges=edges, clients=clients,
+               alarms=alarms, breakers=breakers, series=series.data, hops=rt.hops, trace=rt.trace,
+               trace_truncated=rt.trace_truncated, node_types={n.id: n.type for n in design.nodes})

@@ -1,0 +1,129 @@
+"""The runtime a run's service models share: clock, seeded randomness, links, faults, trace.
+
+Work that can be done once per design (resolving edges, compiling filters, looking up faults)
+is done here at build time, so the per-hop path only reads attributes.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from simulator.engine import Environment, HopLimitReached
+from simulator.messages import EventCore, Message
+from simulator.metrics import NodeStats
+
+DEFAULT_MAX_HOPS = 20_000_000
+
+
+@dataclass
+class Faults:
+    """Injected faults for one node (scenario `inject.nodes.<id>`)."""
+    failure_probability: float = 0.0
+    outages: tuple = ()
+    latency_s: float = 0.0
+    throttle_concurrency: int | None = None
+    crash_after_side_effect_probability: float = 0.0
+    error: str = "InjectedFailure"
+    poison: object = None            # compiled event pattern: matching events always fail here
+    callback_delay_s: float | None = None
+    callback_lost_probability: float = 0.0
+    duration_s: float | None = None
+
+    def in_outage(self, now: float) -> bool:
+        for start, end in self.outages:
+            if start <= now < end:
+                return True
+        return False
+
+
+NO_FAULTS = Faults()
+
+
+@dataclass
+class Link:
+    """A resolved edge: both models, its kind, props, and its delivery settings."""
+    key: str
+    source: object
+    target: object
+    kind: str
+    props: dict
+    duplicate_probability: float = 0.0
+    latency_s: float = 0.0
+    jitter_s: float = 0.0
+    matcher: object = None           # compiled filter policy / event pattern, when the edge has one
+    delivered: int = 0
+    filtered: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+class Runtime:
+    def __init__(self, seed: int, until_s: float, trace: bool, max_hops: int, trace_cap: int = 200_000):
+        self.env = Environment()
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.until = until_s
+        self.trace: list | None = [] if trace else None
+        self.trace_cap = trace_cap
+        self.trace_truncated = False
+        self.max_hops = max_hops
+        self.hops = 0
+        self.models: dict[str, object] = {}
+        self.stats: dict[str, NodeStats] = {}
+        self.findings: list[dict] = []
+        self._next_event = 0
+        self._next_trace = 0
+
+    # events ------------------------------------------------------------------------------
+    def new_event(self, body: dict, attributes: dict | None = None, trace: int | None = None,
+                  group: str | None = None) -> Message:
+        self._next_event += 1
+        if trace is None:
+            self._next_trace += 1
+            trace = self._next_trace
+        core = EventCore(self._next_event, trace, body, attributes, self.env.now, group, self._next_event)
+        return Message(core)
+
+    def derive(self, parent: Message, body: dict) -> Message:
+        """A new event (new id) caused by `parent`: same trace id (the event relay rule)."""
+        core = parent.core
+        return self.new_event(body, core.attributes, core.trace, core.group)
+
+    # delivery ----------------------------------------------------------------------------
+    def deliver(self, link: Link, msg: Message, reply=None) -> None:
+        """Send a copy along a link: injected duplicates and latency apply here."""
+        self.hops += 1
+        if self.hops > self.max_hops:
+            raise HopLimitReached()
+        link.delivered += 1
+        msg.hop_from = link.source.id
+        p = link.duplicate_probability
+        twin = msg.duplicate() if p and self.rng.random() < p else None
+        delay = link.latency_s
+        if link.jitter_s:
+            delay += self.rng.random() * link.jitter_s
+        if delay:
+            self.env.schedule(delay, self._arrive, (link, msg, reply))
+        else:
+            link.target.receive(link, msg, reply)
+        if twin is not None:
+            self.hops += 1
+            # A duplicate arrives a moment after the original; nobody waits for its answer.
+            self.env.schedule(delay + self.rng.random() * 0.05, self._arrive, (link, twin, None))
+
+    def _arrive(self, args) -> None:
+        link, msg, reply = args
+        link.target.receive(link, msg, reply)
+
+    # records -----------------------------------------------------------------------------
+    def record(self, msg: Message, source: str, target: str, outcome: str, detail: str = "") -> None:
+        if self.trace is None:
+            return
+        if len(self.trace) >= self.trace_cap:
+            self.trace_truncated = True
+            return
+        self.trace.append((round(self.env.now, 6), msg.core.id, msg.core.trace, source, target, msg.attempt,
+                           outcome, detail, msg.copy))
+
+    def finding(self, finding_id: str, path: str, message: str) -> None:
+        if not any(f["id"] == finding_id and f["path"] == path for f in self.findings):
+            self.findings.append({"id": finding_id, "path": path, "message": message})

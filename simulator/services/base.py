@@ -1,0 +1,122 @@
+"""What every service model shares: identity, counters, faults, outgoing links, the ledger check.
+
+Protocol between models (all calls happen at the simulated instant they describe):
+- `receive(link, msg, reply)`: a delivery arriving over `link`. `reply(ok, error, output)` is called
+  exactly once when the sender is owed an answer (None when nobody waits).
+- `balance()`: ledger problems at the end of a run, each naming this node; the models scan their own
+  state for what is still in flight rather than trusting counters.
+"""
+from __future__ import annotations
+
+from simulator.messages import Message
+from simulator.metrics import NodeStats
+from simulator.runtime import NO_FAULTS, Faults, Link, Runtime
+
+DELIVERY_KINDS_ASYNC = frozenset({"async", "subscription", "rule_target", "notification", "schedule_target",
+                                  "notify", "on_failure", "on_success", "dead_letter"})
+
+
+class Model:
+    accepts_puts = False      # a managed store/router that answers a put at once (queue, topic, bus, ...)
+
+    def __init__(self, rt: Runtime, node, index: int, faults: Faults | None):
+        self.rt = rt
+        self.env = rt.env
+        self.node = node
+        self.id = node.id
+        self.index = index
+        self.bit = 1 << index
+        self.stats = NodeStats()
+        self.faults = faults or NO_FAULTS
+        self.out: list[Link] = []
+        self.inbound: list[Link] = []
+
+    def links(self, *kinds: str) -> list[Link]:
+        return [link for link in self.out if link.kind in kinds]
+
+    def link(self, kind: str) -> Link | None:
+        found = self.links(kind)
+        return found[0] if found else None
+
+    def setup(self) -> None:
+        """Called once all links exist: read props, precompute what the hot path needs."""
+
+    def start(self) -> None:
+        """Called once before the run: schedule anything the model does by itself."""
+
+    # the default for a node that only receives and succeeds (a sink) ---------------------
+    def receive(self, link: Link, msg: Message, reply) -> None:
+        s = self.stats
+        s.received += 1
+        if msg.copy:
+            s.duplicates_delivered += 1
+        error = self.fault_error(msg)
+        if error:
+            s.failed += 1
+            s.reported += 1
+            self.rt.record(msg, link.source.id, self.id, "failed", error)
+            if reply:
+                reply(False, error, None)
+            return
+        self.side_effect(msg)
+        s.processed += 1
+        self.rt.record(msg, link.source.id, self.id, "processed")
+        if reply:
+            reply(True, None, msg.core.body)
+
+    def fault_error(self, msg: Message) -> str | None:
+        f = self.faults
+        if f is NO_FAULTS:
+            return None
+        if f.outages and f.in_outage(self.env.now):
+            return "ServiceUnavailable" if self.accepts_puts else f.error
+        if f.poison is not None and f.poison.matches(msg.core.body):
+            return f.error
+        if f.failure_probability and self.rt.rng.random() < f.failure_probability:
+            return f.error
+        return None
+
+    def side_effect(self, msg: Message, idempotent: bool = False, expiry: float = 0.0) -> bool:
+        """Perform this node's side effect for msg; False when an idempotent node skipped a repeat."""
+        core = msg.core
+        bit = self.bit
+        if core.done & bit:
+            if idempotent and (core.done_at is None or self.env.now - core.done_at.get(self.index, 0) <= expiry):
+                self.stats.deduplicated += 1
+                return False
+            self.stats.duplicate_side_effects += 1
+        core.done |= bit
+        if idempotent:
+            if core.done_at is None:
+                core.done_at = {}
+            core.done_at[self.index] = self.env.now
+        return True
+
+    def in_flight(self) -> int:
+        return 0
+
+    def balance(self) -> list[str]:
+        s = self.stats
+        s.in_flight = self.in_flight()
+        settled = s.processed + s.reported + s.returned + s.dead_lettered + s.dropped + s.filtered + s.in_flight \
+            + self.resolved_by_retry() + self.settled_extra()
+        if settled != s.received:
+            return [f"{self.id}: received {s.received}, settled {settled} ({self.ledger_text()})"]
+        return []
+
+    def resolved_by_retry(self) -> int:
+        """Failed attempts settled by a later attempt this node itself made (its own retries)."""
+        return 0
+
+    def settled_extra(self) -> int:
+        return 0
+
+    def ledger_text(self) -> str:
+        s = self.stats
+        return (f"processed {s.processed}, reported {s.reported}, returned {s.returned}, dead-lettered "
+                f"{s.dead_lettered}, dropped {s.dropped}, filtered {s.filtered}, in flight {s.in_flight}, "
+                f"retried {self.resolved_by_retry()}, other {self.settled_extra()}")
+
+
+def wrap_for_target(body: dict, target_type: str) -> dict:
+    return body

@@ -1,0 +1,232 @@
+"""The edges of a design: clients that send, API Gateway and AppSync in front, external systems behind.
+
+API Gateway (semantics.md §8): integration timeout 29 s → 504 to the caller while the backend keeps
+running; token-bucket throttling (rate, burst) → 429; direct integrations answer with the
+service's response. A synchronous error goes back to the caller: nothing retries it here.
+"""
+from __future__ import annotations
+
+from simulator.messages import Message
+from simulator.services.base import Model
+
+SYNC_KINDS = ("sync", "integration")
+
+
+class ClientModel(Model):
+    """Emits the workload. Keeps what callers were told, which is what a user of the system sees."""
+
+    def setup(self) -> None:
+        self.answers: dict[str, int] = {}
+        self.sent = 0
+
+    def emit(self, msg: Message) -> None:
+        self.sent += 1
+        first = True
+        for link in self.out:
+            if link.kind in ("metric",):
+                continue
+            copy = msg if first else msg.fresh()
+            first = False
+            copy.attempt = 1
+            self.rt.record(copy, self.id, link.target.id, "sent")
+            self.rt.deliver(link, copy, self._answered)
+
+    def _answered(self, ok, error, output) -> None:
+        key = "ok" if ok else (error or "error")
+        self.answers[key] = self.answers.get(key, 0) + 1
+
+
+class ExternalModel(Model):
+    """A system we do not run: answers after `duration_s`, or fails (injected failures, outages)."""
+
+    def setup(self) -> None:
+        f = self.faults
+        self.duration = float(f.duration_s if f.duration_s is not None else self.node.prop("duration_s")) \
+            + f.latency_s
+        self.busy = 0
+        self.cap = f.throttle_concurrency
+        self.running: set = set()
+
+    def receive(self, link, msg: Message, reply) -> None:
+        s = self.stats
+        s.received += 1
+        if msg.copy:
+            s.duplicates_delivered += 1
+        if msg.attempt > 1:
+            s.retried += 1
+        if self.cap is not None and self.busy >= self.cap:
+            s.failed += 1
+            s.throttled += 1
+            s.reported += 1
+            self.rt.record(msg, link.source.id, self.id, "throttled", "429")
+            if reply:
+                reply(False, "TooManyRequests", None)
+            return
+        error = self.fault_error(msg)
+        self.busy += 1
+        entry = (link, msg, reply, error)
+        self.running.add(entry)
+        self.env.schedule(self.duration, self._answer, entry)
+
+    def _answer(self, entry) -> None:
+        link, msg, reply, error = entry
+        self.running.discard(entry)
+        self.busy -= 1
+        s = self.stats
+        if error:
+            s.failed += 1
+            s.reported += 1
+            self.rt.record(msg, link.source.id, self.id, "failed", error)
+            if reply:
+                reply(False, error, None)
+            return
+        self.side_effect(msg)
+        s.processed += 1
+        s.latency(self.env.now - msg.core.created)
+        self.rt.record(msg, link.source.id, self.id, "processed")
+        if reply:
+            reply(True, None, msg.core.body)
+
+    def in_flight(self) -> int:
+        return len(self.running)
+
+
+class GatewayModel(Model):
+    """API Gateway (REST or HTTP): throttle, route, integrate, time out."""
+
+    def setup(self) -> None:
+        p = self.node.prop
+        self.timeout = float(p("integration_timeout_s"))
+        self.rate = float(p("throttle_rate_per_s"))
+        self.burst = float(p("throttle_burst"))
+        self.tokens = self.burst
+        self.refilled_at = 0.0
+        self.routes = sorted(((l.props.get("route") or "", l) for l in self.out if l.kind in SYNC_KINDS),
+                             key=lambda rl: -len(rl[0]))
+        self.waiting: set = set()
+        self._states: dict = {}
+
+    def _take_token(self) -> bool:
+        now = self.env.now
+        self.tokens = min(self.burst, self.tokens + (now - self.refilled_at) * self.rate)
+        self.refilled_at = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+    def _route(self, msg: Message):
+        body = msg.core.body
+        path = str(body.get("path", "")) if isinstance(body, dict) else ""
+        for prefix, link in self.routes:
+            if prefix and path.startswith(prefix):
+                return link
+        for prefix, link in self.routes:
+            if not prefix:
+                return link
+        return None
+
+    def receive(self, link, msg: Message, reply) -> None:
+        s = self.stats
+        s.received += 1
+        if msg.copy:
+            s.duplicates_delivered += 1
+        error = self.fault_error(msg)
+        if error is None and not self._take_token():
+            s.throttled += 1
+            error = "429 TooManyRequests"
+        target = self._route(msg) if error is None else None
+        if error is None and target is None:
+            error = "404 NotFound"
+        if error:
+            self._answer_error(msg, link, reply, error)
+            return
+        call = msg.fresh()
+        call.attempt = 1
+        state = {"done": False, "msg": msg, "reply": reply, "link": link}
+        self.waiting.add(id(state))
+        self._states[id(state)] = state
+
+        def answered(ok, err, output, state=state):
+            if state["done"]:
+                return
+            self._close(state)
+            if ok:
+                s.processed += 1
+                s.latency(self.env.now - msg.core.created)
+                self.rt.record(msg, link.source.id, self.id, "answered", "200")
+                if reply:
+                    reply(True, None, output)
+            else:
+                self._answer_error(msg, link, reply, f"502 {err}" if target.kind == "sync" else f"500 {err}",
+                                   counted=True)
+        if target.kind == "sync":
+            self.env.schedule(self.timeout, self._timeout, state)
+        self.rt.deliver(target, call, answered)
+
+    def _close(self, state) -> None:
+        state["done"] = True
+        self.waiting.discard(id(state))
+        self._states.pop(id(state), None)
+
+    def _timeout(self, state) -> None:
+        if state["done"]:
+            return
+        self._close(state)
+        self.stats.timed_out += 1
+        # The backend keeps running (and may still do its side effect); the caller gets 504.
+        self._answer_error(state["msg"], state["link"], state["reply"], "504 IntegrationTimeout", counted=True)
+
+    def _answer_error(self, msg, link, reply, error, counted=False) -> None:
+        s = self.stats
+        s.failed += 1
+        s.reported += 1
+        self.rt.record(msg, link.source.id if link else "", self.id, "error", error)
+        if reply:
+            reply(False, error, None)
+
+    def in_flight(self) -> int:
+        return len(self.waiting)
+
+
+class AppSyncModel(GatewayModel):
+    """AppSync: one request fans out to every resolver data source; it answers when all have."""
+
+    def setup(self) -> None:
+        self.timeout = float(self.node.prop("resolver_timeout_s"))
+        self.resolvers = [l for l in self.out if l.kind == "sync"]
+        self.waiting = set()
+        self._states = {}
+
+    def receive(self, link, msg: Message, reply) -> None:
+        s = self.stats
+        s.received += 1
+        if msg.copy:
+            s.duplicates_delivered += 1
+        error = self.fault_error(msg) or (None if self.resolvers else "NoResolvers")
+        if error:
+            self._answer_error(msg, link, reply, error)
+            return
+        state = {"done": False, "msg": msg, "reply": reply, "link": link, "left": len(self.resolvers), "err": None}
+        self.waiting.add(id(state))
+        self._states[id(state)] = state
+
+        def answered(ok, err, output, state=state):
+            if state["done"]:
+                return
+            state["left"] -= 1
+            state["err"] = state["err"] or (None if ok else err)
+            if state["left"] == 0:
+                self._close(state)
+                if state["err"]:
+                    self._answer_error(msg, link, reply, f"GraphQL error: {state['err']}")
+                else:
+                    s.processed += 1
+                    self.rt.record(msg, link.source.id, self.id, "answered")
+                    if reply:
+                        reply(True, None, output)
+        self.env.schedule(self.timeout, self._timeout, state)
+        for target in self.resolvers:
+            call = msg.fresh()
+            call.attempt = 1
+            self.rt.deliver(target, call, answered)

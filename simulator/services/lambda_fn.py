@@ -1,0 +1,285 @@
+"""AWS Lambda: synchronous, asynchronous (internal queue, retries, destinations) and polled batches.
+
+Numbers (reference/semantics.md §1): async retries 0–2 (default 2) after waits of 60 s then 120 s,
+so attempts at about 0, 60 and 180 s; throttles and 5xx requeue with backoff from 1 s up to 5 min
+until the maximum event age (default 6 h); then the on-failure destination, else the DLQ, else a
+drop with a reason. Sync calls are never retried by Lambda; a timeout is an error.
+"""
+from __future__ import annotations
+
+from simulator.messages import Message
+from simulator.services.base import DELIVERY_KINDS_ASYNC, Model
+from simulator.services.breaker import Breaker
+
+ACCOUNT_CONCURRENCY = 1000          # semantics.md §1: default per account and Region
+RETRY_WAITS_S = (60.0, 120.0)       # waits before the 1st and 2nd async retry
+THROTTLE_BACKOFF_MAX_S = 300.0      # "backoff from 1 s rising to 5 min" (the curve is not published: doubling †)
+TIMEOUT_ERROR = "Sandbox.Timedout"
+THROTTLE_ERROR = "TooManyRequestsException"
+
+
+class Invocation:
+    """One running invocation: which messages, who to answer, whether it already ended."""
+    __slots__ = ("msgs", "done", "finished", "mode", "started", "pending_calls", "error", "link")
+
+    def __init__(self, msgs, done, mode, started, link):
+        self.msgs = msgs
+        self.done = done
+        self.mode = mode
+        self.started = started
+        self.finished = False
+        self.pending_calls = None
+        self.error = None
+        self.link = link
+
+
+class LambdaModel(Model):
+    def setup(self) -> None:
+        p, f = self.node.prop, self.faults
+        self.timeout = float(p("timeout_s"))
+        self.duration = float(f.duration_s if f.duration_s is not None else p("duration_s")) + f.latency_s
+        self.idempotent = bool(p("idempotent"))
+        self.expiry = float(p("idempotency_expiry_s"))
+        reserved = p("reserved_concurrency")
+        self.cap = ACCOUNT_CONCURRENCY if reserved is None else int(reserved)
+        if f.throttle_concurrency is not None:
+            self.cap = min(self.cap, f.throttle_concurrency)
+        self.max_retries = int(p("max_retry_attempts"))
+        self.max_age = float(p("max_event_age_s"))
+        self.emits = p("emits")
+        self.crash_p = f.crash_after_side_effect_probability
+        self.calls = self.links("sync")
+        self.async_calls = self.links("async")
+        self.publishes = self.links("publish")
+        self.on_failure = self.link("on_failure")
+        self.on_success = self.link("on_success")
+        self.dlq = self.link("dead_letter")
+        self.breaker = Breaker(p("breaker_failure_threshold"), p("breaker_open_s")) if p("circuit_breaker") else None
+        self.running = 0
+        self.active: set = set()           # running invocations (scanned for in-flight at the end)
+        self.waiting: set = set()          # async events waiting for a retry
+        self.own_retries = 0
+        if self.duration > self.timeout:
+            self.rt.finding("SIM-TIMEOUT", f"nodes[{self.id}]", f"{self.node.title} works {self.duration:g} s "
+                            f"but times out after {self.timeout:g} s: every invocation fails")
+
+    # entry points ----------------------------------------------------------------------
+    def receive(self, link, msg: Message, reply) -> None:
+        if msg.copy:
+            self.stats.duplicates_delivered += 1
+        if link.kind in DELIVERY_KINDS_ASYNC:
+            if reply:
+                reply(True, None, None)       # 202: accepted into the internal queue
+            msg.born = self.env.now
+            msg.attempt = 0
+            msg.receives = 0                  # here: function errors so far
+            msg.visible_at = 0.0              # here: throttles so far
+            self._async_attempt(msg)
+        else:
+            msg.attempt = 1
+            self.invoke([msg], lambda ok_list, err, out: self._sync_done(ok_list, err, out, reply), "sync", link)
+
+    def invoke(self, msgs: list, done, mode: str, link=None) -> None:
+        """Run one invocation over `msgs` (a batch for polled sources). `done(failed_msgs, error, output)`
+        is called at the end; failed_msgs lists the messages that failed (all of them on an error)."""
+        s = self.stats
+        now = self.env.now
+        s.received += len(msgs)
+        for m in msgs:
+            if m.attempt > 1:
+                s.retried += 1
+        if self.running >= self.cap:
+            s.failed += len(msgs)
+            s.throttled += len(msgs)
+            self._settle_failures(msgs, mode)
+            self._trace_all(msgs, "throttled", THROTTLE_ERROR)
+            done(msgs, THROTTLE_ERROR, None)
+            return
+        self.running += 1
+        inv = Invocation(msgs, done, mode, now, link)
+        self.active.add(inv)
+        if self.duration > self.timeout:
+            self.env.schedule(self.timeout, self._timed_out, inv)
+        elif self.calls:
+            self.env.schedule(self.timeout, self._timed_out, inv)
+            self.env.schedule(self.duration, self._call_dependencies, inv)
+        else:
+            self.env.schedule(self.duration, self._finish, inv)
+
+    # the work --------------------------------------------------------------------------
+    def _call_dependencies(self, inv: Invocation) -> None:
+        if inv.finished:
+            return
+        inv.pending_calls = list(self.calls)
+        self._next_call(inv)
+
+    def _next_call(self, inv: Invocation) -> None:
+        if inv.finished:
+            return
+        if not inv.pending_calls:
+            self._finish(inv)
+            return
+        link = inv.pending_calls.pop(0)
+        breaker = self.breaker
+        if breaker is not None and not breaker.allow(self.env.now):
+            self.rt.record(inv.msgs[0], self.id, link.target.id, "short_circuited", "circuit open")
+            inv.error = "CircuitOpen"
+            self._finish(inv)
+            return
+
+        def answered(ok, error, output, inv=inv):
+            if breaker is not None:
+                breaker.result(ok, self.env.now)
+            if inv.finished:
+                return
+            if not ok:
+                inv.error = error or "DependencyFailed"
+                self._finish(inv)
+            else:
+                self._next_call(inv)
+        for m in inv.msgs:
+            call = m.fresh()
+            call.attempt = 1
+            self.rt.deliver(link, call, answered if m is inv.msgs[0] else None)
+
+    def _timed_out(self, inv: Invocation) -> None:
+        if inv.finished:
+            return
+        inv.error = TIMEOUT_ERROR
+        self.stats.timed_out += len(inv.msgs)
+        self._finish(inv)
+
+    def _finish(self, inv: Invocation) -> None:
+        if inv.finished:
+            return
+        inv.finished = True
+        self.running -= 1
+        self.active.discard(inv)
+        s, rt = self.stats, self.rt
+        failed: list = []
+        error = inv.error
+        for m in inv.msgs:
+            err = error if error is not None else self.fault_error(m)
+            if err:
+                m.error = err
+                failed.append(m)
+                if inv.mode != "batch_partial":
+                    # The function throws: this item and all after it fail; those before it already
+                    # performed their side effect (and will again when the batch comes back).
+                    error = err
+                continue
+            did = self.side_effect(m, self.idempotent, self.expiry)
+            if self.crash_p and rt.rng.random() < self.crash_p:
+                error = error or "Runtime.ExitError"
+                m.error = error
+                failed.append(m)
+                continue
+            if did:
+                err = self._publish(m)
+                if err:
+                    error = error or err
+                    m.error = err
+                    failed.append(m)
+                    continue
+            s.processed += 1
+            s.latency(self.env.now - m.core.created)
+            rt.record(m, m.hop_from, self.id, "processed" if did else "deduplicated")
+        if failed:
+            s.failed += len(failed)
+            self._settle_failures(failed, inv.mode)
+            for m in failed:
+                rt.record(m, m.hop_from, self.id, "failed", m.error or error or "")
+        output = None
+        if not failed:
+            output = inv.msgs[0].core.body
+            if self.emits and isinstance(output, dict):
+                output = {**output, **self.emits}
+        inv.done(failed, error if failed else None, output)
+
+    def _publish(self, m: Message) -> str | None:
+        if not (self.publishes or self.async_calls):
+            return None
+        body = m.core.body
+        if self.emits:
+            body = dict(body) if isinstance(body, dict) else {"input": body}
+            body.update(self.emits)
+        for link in self.publishes + self.async_calls:
+            out = self.rt.derive(m, body)
+            result = []
+            self.rt.deliver(link, out, lambda ok, err, o: result.append(err if not ok else None))
+            if result and result[0]:
+                return result[0]
+        return None
+
+    def _settle_failures(self, msgs: list, mode: str) -> None:
+        if mode == "sync":
+            self.stats.reported += len(msgs)
+        elif mode != "async":
+            self.stats.returned += len(msgs)   # back to the queue or stream, which owns the retry
+
+    def _trace_all(self, msgs, outcome, detail) -> None:
+        if self.rt.trace is not None:
+            for m in msgs:
+                self.rt.record(m, m.hop_from, self.id, outcome, detail)
+
+    def _sync_done(self, failed, error, output, reply) -> None:
+        if reply:
+            reply(not failed, error, output)
+
+    # asynchronous invocation -------------------------------------------------------------
+    def _async_attempt(self, msg: Message) -> None:
+        msg.attempt += 1
+        self.invoke([msg], lambda failed, error, out, msg=msg: self._async_done(msg, failed, error), "async")
+
+    def _async_done(self, msg: Message, failed, error) -> None:
+        now = self.env.now
+        if not failed:
+            if self.on_success is not None:
+                self._to_destination(self.on_success, msg, None, count=False)
+            return
+        if error == THROTTLE_ERROR:
+            msg.visible_at += 1
+            wait = min(THROTTLE_BACKOFF_MAX_S, 2.0 ** (msg.visible_at - 1))
+        else:
+            msg.receives += 1
+            if msg.receives > self.max_retries:
+                self._give_up(msg, error, "retries_exhausted")
+                return
+            wait = RETRY_WAITS_S[min(msg.receives, len(RETRY_WAITS_S)) - 1]
+        if now + wait - msg.born > self.max_age:
+            self._give_up(msg, error, "max_event_age")
+            return
+        self.waiting.add(msg)
+        self.env.schedule(wait, self._retry, msg)
+
+    def _retry(self, msg: Message) -> None:
+        self.waiting.discard(msg)
+        self.own_retries += 1
+        self._async_attempt(msg)
+
+    def _give_up(self, msg: Message, error, reason: str) -> None:
+        if self.on_failure is not None:
+            self._to_destination(self.on_failure, msg, error)
+        elif self.dlq is not None:
+            self.stats.dead_lettered += 1
+            self.rt.record(msg, self.id, self.dlq.target.id, "dead_lettered", reason)
+            self.rt.deliver(self.dlq, msg.fresh())
+        else:
+            self.stats.drop(reason)
+            self.rt.record(msg, msg.hop_from, self.id, "dropped", reason)
+
+    def _to_destination(self, link, msg: Message, error, count: bool = True) -> None:
+        record = {"requestPayload": msg.core.body, "responseContext": {"functionError": error},
+                  "requestContext": {"condition": "RetriesExhausted" if error else "Success",
+                                     "approximateInvokeCount": msg.attempt}}
+        if count:
+            self.stats.dead_lettered += 1
+            self.rt.record(msg, self.id, link.target.id, "dead_lettered", "on-failure destination")
+        self.rt.deliver(link, self.rt.derive(msg, record))
+
+    # end of run ------------------------------------------------------------------------
+    def in_flight(self) -> int:
+        return sum(len(inv.msgs) for inv in self.active) + len(self.waiting)
+
+    def resolved_by_retry(self) -> int:
+        return self.own_retries

@@ -1,0 +1,166 @@
+"""AWS Step Functions: executions of an ASL definition driven on the simulated clock.
+
+Semantics (semantics.md §5): a STANDARD execution starts once per name (the event id here), so a
+duplicate start is recognised and not run again (exactly-once); an EXPRESS workflow started
+asynchronously is at-least-once, so a duplicate delivery runs a second execution. Tasks call the
+design's nodes through `task` edges; Retry/Catch/Choice/Parallel/Map/Wait are the interpreter's
+(simulator.asl). `.waitForTaskToken` waits for a callback: it arrives after the called node's
+`callback_delay_s` (scenario), or never if lost; HeartbeatSeconds/TimeoutSeconds then fire.
+"""
+from __future__ import annotations
+
+from simulator.asl import AslError, Execution, Finished, Invoke, Sleep
+from simulator.messages import Message
+from simulator.services.base import Model
+
+LAMBDA_ERROR_NAMES = {"TooManyRequestsException": "Lambda.TooManyRequestsException",
+                      "ServiceUnavailable": "Lambda.ServiceException"}
+
+
+class Run:
+    __slots__ = ("msg", "execution", "reply", "tokens", "link")
+
+    def __init__(self, msg, execution, reply, link):
+        self.msg = msg
+        self.execution = execution
+        self.reply = reply
+        self.tokens: dict[int, bool] = {}
+        self.link = link
+
+
+class StateMachineModel(Model):
+    def setup(self) -> None:
+        p = self.node.prop
+        self.express = p("type") == "EXPRESS"
+        self.definition = p("definition")
+        self.targets = {link.target.id: link for link in self.links("task")}
+        self.running: set = set()
+        self.invalid = None
+        if not isinstance(self.definition, dict):
+            self.invalid = "no definition"
+        else:
+            from simulator.asl import validate_definition
+            problems = validate_definition(self.definition)
+            if problems:
+                self.invalid = "; ".join(problems[:3])
+        if self.invalid:
+            self.rt.finding("SIM-ASL", f"nodes[{self.id}].props.definition", f"{self.node.title}: invalid state "
+                            f"machine ({self.invalid}); every execution fails with States.Runtime")
+
+    def receive(self, link, msg: Message, reply) -> None:
+        s = self.stats
+        s.received += 1
+        if msg.copy:
+            s.duplicates_delivered += 1
+        error = self.fault_error(msg)
+        if error:
+            s.failed += 1
+            s.reported += 1
+            self.rt.record(msg, link.source.id, self.id, "rejected", error)
+            if reply:
+                reply(False, error, None)
+            return
+        if not self.express and msg.core.done & self.bit:
+            s.deduplicated += 1
+            self.rt.record(msg, link.source.id, self.id, "deduplicated", "execution name already used")
+            if reply:
+                reply(True, None, None)
+            return
+        self.side_effect(msg)
+        if self.invalid:
+            self._end(Run(msg, None, reply, link), Finished("FAILED", None, "States.Runtime", self.invalid))
+            return
+        try:
+            execution = Execution(self.definition, msg.core.body, rng=self.rt.rng, name=f"e{msg.core.id}")
+        except AslError as exc:
+            self._end(Run(msg, None, reply, link), Finished("FAILED", None, "States.Runtime", str(exc)[:200]))
+            return
+        run = Run(msg, execution, reply, link)
+        self.running.add(run)
+        self.rt.record(msg, link.source.id, self.id, "execution_started", "STANDARD" if not self.express else "EXPRESS")
+        if reply and link.kind != "task":
+            reply(True, None, None)      # StartExecution answers at once; the caller does not wait
+            run.reply = None
+        self._apply(run, execution.start())
+
+    def _apply(self, run: Run, commands: list) -> None:
+        for cmd in commands:
+            if isinstance(cmd, Finished):
+                self._end(run, cmd)
+                return
+            if isinstance(cmd, Sleep):
+                self.env.schedule(cmd.seconds, self._slept, (run, cmd.token))
+            elif isinstance(cmd, Invoke):
+                self._invoke(run, cmd)
+
+    def _slept(self, args) -> None:
+        run, token = args
+        if run in self.running:
+            self._apply(run, run.execution.slept(token))
+
+    def _invoke(self, run: Run, cmd: Invoke) -> None:
+        link = self.targets.get(cmd.target) if cmd.target else None
+        if link is None:
+            # An AWS API call to something outside the design: modelled as succeeding at once.
+            self.rt.record(run.msg, self.id, cmd.target or cmd.resource, "task_external", cmd.state)
+            self.env.schedule(0.0, self._answer, (run, cmd.token, True, None, {}))
+            return
+        call = Message(run.msg.core, run.msg.copy)
+        call.attempt = 1
+        run.tokens[cmd.token] = True
+        if cmd.timeout_s:
+            self.env.schedule(cmd.timeout_s, self._answer, (run, cmd.token, False, "States.Timeout", None))
+        waits = cmd.integration == "wait_for_task_token"
+
+        def answered(ok, error, output, run=run, token=cmd.token, target=link.target):
+            if not ok:
+                name = LAMBDA_ERROR_NAMES.get(error, error) if target.node.type == "lambda" else error
+                self._answer((run, token, False, name or "States.TaskFailed", None))
+            elif waits:
+                self._await_callback(run, token, target, cmd)
+            else:
+                self._answer((run, token, True, None, output if output is not None else {}))
+        self.rt.deliver(link, call, answered)
+
+    def _await_callback(self, run: Run, token: int, target, cmd: Invoke) -> None:
+        """The task was handed its token; the answer comes from outside (a person, another system)."""
+        f = target.faults
+        lost = bool(f.callback_lost_probability) and self.rt.rng.random() < f.callback_lost_probability
+        delay = f.callback_delay_s if f.callback_delay_s is not None else 0.0
+        if lost:
+            self.rt.record(run.msg, target.id, self.id, "callback_lost", cmd.state)
+        else:
+            self.env.schedule(delay, self._answer, (run, token, True, None, {"approved": True}))
+        if cmd.heartbeat_s and (lost or delay > cmd.heartbeat_s):
+            # Nobody sends heartbeats while waiting, so the heartbeat lapses first.
+            self.env.schedule(cmd.heartbeat_s, self._answer, (run, token, False, "States.HeartbeatTimeout", None))
+
+    def _answer(self, args) -> None:
+        run, token, ok, error, output = args
+        if run not in self.running or run.tokens.get(token, True) is False:
+            return
+        run.tokens[token] = False        # answered: later answers for this token are ignored
+        execution = run.execution
+        if ok:
+            self._apply(run, execution.task_succeeded(token, output))
+        else:
+            self._apply(run, execution.task_failed(token, error, ""))
+
+    def _end(self, run: Run, result: Finished) -> None:
+        self.running.discard(run)
+        s = self.stats
+        if result.status == "SUCCEEDED":
+            s.processed += 1
+            s.latency(self.env.now - run.msg.core.created)
+            self.rt.record(run.msg, self.id, self.id, "execution_succeeded")
+            if run.reply:
+                run.reply(True, None, result.output)
+        else:
+            s.failed += 1
+            s.reported += 1
+            self.rt.record(run.msg, self.id, self.id, "execution_failed", f"{result.error}: {result.cause or ''}"[:200])
+            if run.reply:
+                run.reply(False, result.error, None)
+
+    def in_flight(self) -> int:
+        return len(self.running)
