@@ -79,8 +79,13 @@ def simulate(design: Design, scenario: dict | None = None, seed: int | None = No
     until = float(scenario.get("until_s", DEFAULT_UNTIL_S))
     rt = Runtime(seed, until, trace, int(scenario.get("max_hops", DEFAULT_MAX_HOPS)))
     inject = scenario.get("inject") or {}
+    workload = scenario.get("workload")
+    if workload is None:
+        workload = [{"source": n.id, "count": 1} for n in design.nodes if n.type == "client"]
+    sources = {w["source"] for w in workload}
+    rt.has_workload = sources.__contains__
     _build(design, rt, inject)
-    _schedule_workload(rt, design, scenario)
+    _schedule_workload(rt, workload)
     for spec in scenario.get("replays", []) or []:
         bus = rt.models[spec["bus"]]
         if isinstance(bus, BusModel):
@@ -176,12 +181,7 @@ def _dead_letter_link(rt: Runtime, model, node_id: str) -> Link:
     return Link(f"{model.id}->{node_id}", model, target, "dead_letter", {}, 0.0)
 
 
-def _schedule_workload(rt: Runtime, design: Design, scenario: dict) -> None:
-    workload = scenario.get("workload")
-    if workload is None:
-        workload = [{"source": n.id, "count": 1} for n in design.nodes if n.type == "client"]
-    rt.workload_sources = {w["source"] for w in workload}
-    rt.has_workload = lambda node_id: node_id in rt.workload_sources
+def _schedule_workload(rt: Runtime, workload: list) -> None:
     for entry in workload:
         count = int(entry.get("count", 1))
         if count <= 0:

@@ -39,7 +39,7 @@ class Faults:
 NO_FAULTS = Faults()
 
 
-@dataclass
+@dataclass(eq=False)
 class Link:
     """A resolved edge: both models, its kind, props, and its delivery settings."""
     key: str

@@ -85,9 +85,12 @@ class LambdaModel(Model):
         s = self.stats
         now = self.env.now
         s.received += len(msgs)
+        polled = mode.startswith("batch")
         for m in msgs:
             if m.attempt > 1:
                 s.retried += 1
+            elif polled and m.copy:
+                s.duplicates_delivered += 1      # an extra copy reaching this node from its queue/stream
         if self.running >= self.cap:
             s.failed += len(msgs)
             s.throttled += len(msgs)
@@ -96,6 +99,8 @@ class LambdaModel(Model):
             done(msgs, THROTTLE_ERROR, None)
             return
         self.running += 1
+        if self.rt.trace is not None:
+            self._trace_all(msgs, "invoked", mode)
         inv = Invocation(msgs, done, mode, now, link)
         self.active.add(inv)
         if self.duration > self.timeout:
@@ -157,30 +162,38 @@ class LambdaModel(Model):
         self.active.discard(inv)
         s, rt = self.stats, self.rt
         failed: list = []
+        succeeded: list = []
         error = inv.error
+        whole = False            # the invocation as a whole failed: no item counts as done
         for m in inv.msgs:
             err = error if error is not None else self.fault_error(m)
             if err:
                 m.error = err
                 failed.append(m)
                 if inv.mode != "batch_partial":
-                    # The function throws: this item and all after it fail; those before it already
-                    # performed their side effect (and will again when the batch comes back).
-                    error = err
+                    # The function throws: items after this one never run; those before it already
+                    # performed their side effect, and will again when the batch comes back.
+                    error, whole = err, True
                 continue
             did = self.side_effect(m, self.idempotent, self.expiry)
             if self.crash_p and rt.rng.random() < self.crash_p:
-                error = error or "Runtime.ExitError"
+                error, whole = error or "Runtime.ExitError", True   # crashed after the side effect
                 m.error = error
                 failed.append(m)
                 continue
-            if did:
-                err = self._publish(m)
-                if err:
-                    error = error or err
-                    m.error = err
-                    failed.append(m)
-                    continue
+            if did and (err := self._publish(m)):
+                m.error = err
+                failed.append(m)
+                if inv.mode != "batch_partial":
+                    error, whole = err, True
+                continue
+            succeeded.append((m, did))
+        if whole:
+            for m, _did in succeeded:
+                m.error = error
+            failed = list(inv.msgs)
+            succeeded = []
+        for m, did in succeeded:
             s.processed += 1
             s.latency(self.env.now - m.core.created)
             rt.record(m, m.hop_from, self.id, "processed" if did else "deduplicated")

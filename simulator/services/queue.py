@@ -197,6 +197,9 @@ class QueueModel(Model):
     def in_flight(self) -> int:
         return self.depth()
 
+    def settled_extra(self) -> int:
+        return self.stats.deduplicated
+
     def oldest(self) -> float | None:
         """When the oldest message still in the queue was sent (ApproximateAgeOfOldestMessage)."""
         pools = [self.visible] if not self.fifo else list(self.groups.values())
@@ -265,7 +268,6 @@ class ESM:
                 twin.attempt = batch[0].attempt
                 rt.hops += 1
                 consumer.invoke([twin], lambda failed, error, out: None, "batch", self.link)
-                consumer.stats.duplicates_delivered += 1
 
     def _done(self, batch, failed, error) -> None:
         self.running -= 1

@@ -13,13 +13,14 @@ from simulator.services.base import Model
 
 
 def sns_delays(target_type: str):
-    """SNS delivery retry waits (semantics.md §3): AWS-managed endpoints get 3 immediate retries,
-    2 at 1 s, 10 backing off from 1 to 20 s, then 100,000 at 20 s (100,015 attempts over ~23 days);
+    """SNS delivery retry waits (semantics.md §3): AWS-managed endpoints get an immediate phase of 3
+    tries, 2 at 1 s, 10 backing off from 1 to 20 s, then 100,000 at 20 s: 100,015 attempts over ~23
+    days, the first delivery being the first of the immediate phase (how semantics.md counts them).
     HTTP/S endpoints by default 3 retries 20 s apart. Jitter is not published, so none is applied †."""
     if target_type == "external":
         yield from (20.0, 20.0, 20.0)
         return
-    yield from (0.0, 0.0, 0.0, 1.0, 1.0)
+    yield from (0.0, 0.0, 1.0, 1.0)
     for i in range(10):
         yield 20.0 ** (i / 9)
     for _ in range(100_000):

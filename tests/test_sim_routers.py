@@ -1,0 +1,130 @@
+"""SNS, EventBridge, S3 notifications and Scheduler: routing, filtering, delivery retries, DLQs."""
+from conftest import hops, run_design
+
+NO_DUPS = {"duplicate_probability": 0}
+CLIENT = {"id": "src", "type": "client"}
+
+
+def test_sns_fans_out_to_every_subscription_whose_filter_accepts():
+    nodes = [CLIENT, {"id": "t", "type": "sns_topic"}, {"id": "all", "type": "sqs_queue"},
+             {"id": "big", "type": "sqs_queue"}, {"id": "eu", "type": "sqs_queue"}]
+    edges = [{"source": "src", "target": "t"}, {"source": "t", "target": "all"},
+             {"source": "t", "target": "big", "props": {"filter_policy": {"total": [{"numeric": [">=", 500]}]},
+                                                        "filter_policy_scope": "MessageBody"}},
+             {"source": "t", "target": "eu", "props": {"filter_policy": {"region": ["eu"]}}}]
+    scenario = {"until_s": 10, "inject": NO_DUPS, "workload": [{
+        "source": "src", "count": 4, "payloads": [{"total": 100}, {"total": 900}],
+        "attributes": [{"region": "eu"}, {"region": "us"}]}]}
+    run = run_design(nodes, edges, scenario)
+    assert run.nodes["all"]["received"] == 4
+    assert run.nodes["big"]["received"] == 2      # body scope: totals 900, 900
+    assert run.nodes["eu"]["received"] == 2       # attribute scope: regions eu, eu
+    assert run.edges["t->big"]["filtered"] == 2 and run.nodes["t"]["processed"] == 4
+
+
+def test_sns_retry_phases_then_subscription_dlq():
+    # The subscribed queue is down for the whole run: 100,015 attempts over ~23 days, then the DLQ.
+    nodes = [CLIENT, {"id": "t", "type": "sns_topic"}, {"id": "q", "type": "sqs_queue"}, {"id": "dlq", "type": "sqs_queue"}]
+    edges = [{"source": "src", "target": "t"}, {"source": "t", "target": "q", "props": {"dead_letter": "dlq"}}]
+    run = run_design(nodes, edges, {"until_s": 30 * 86400, "workload": [{"source": "src", "count": 1}],
+                                    "inject": {**NO_DUPS, "nodes": {"q": {"outages": [[0, 1e9]]}}}}, trace=False)
+    assert run.nodes["q"]["received"] == 100_015
+    assert run.nodes["t"]["dead_lettered"] == 1 and run.nodes["dlq"]["received"] == 1
+    assert run.conservation["ok"]
+
+
+def test_sns_retry_schedule_starts_with_three_immediate_then_one_second_apart():
+    nodes = [CLIENT, {"id": "t", "type": "sns_topic"}, {"id": "q", "type": "sqs_queue"}]
+    edges = [{"source": "src", "target": "t"}, {"source": "t", "target": "q"}]
+    run = run_design(nodes, edges, {"until_s": 2.5, "workload": [{"source": "src", "count": 1}],
+                                    "inject": {**NO_DUPS, "nodes": {"q": {"outages": [[0, 100]]}}}})
+    assert [h["time"] for h in hops(run, "rejected", "q")] == [0.0, 0.0, 0.0, 1.0, 2.0]
+
+
+def bus_design(n_targets, target_props=None):
+    nodes = [CLIENT, {"id": "bus", "type": "event_bus"}] + [
+        {"id": f"q{i}", "type": "sqs_queue"} for i in range(n_targets)] + [{"id": "dlq", "type": "sqs_queue"}]
+    pattern = {"detail-type": ["OrderPlaced"], "detail": {"total": [{"numeric": [">", 100]}]}}
+    edges = [{"source": "src", "target": "bus"}] + [
+        {"source": "bus", "target": f"q{i}", "props": {"rule": "big-orders", "pattern": pattern, **(target_props or {})}}
+        for i in range(n_targets)]
+    return nodes, edges
+
+
+ORDERS = [{"source": "shop", "detail-type": "OrderPlaced", "detail": {"total": 50}},
+          {"source": "shop", "detail-type": "OrderPlaced", "detail": {"total": 500}}]
+
+
+def test_eventbridge_rule_matches_by_content_and_caps_targets_at_five():
+    run = run_design(*bus_design(6), {"until_s": 10, "inject": NO_DUPS,
+                                       "workload": [{"source": "src", "count": 4, "payloads": ORDERS}]})
+    assert [run.nodes[f"q{i}"]["received"] for i in range(6)] == [2, 2, 2, 2, 2, 0]
+    assert run.nodes["bus"]["filtered"] == 2 and run.nodes["bus"]["processed"] == 2
+    assert [f["id"] for f in run.findings] == ["SIM-RULE-TARGETS"]
+
+
+def test_eventbridge_target_retry_policy_then_per_target_dlq():
+    props = {"retry_attempts": 2, "dead_letter": "dlq"}
+    run = run_design(*bus_design(1, props), {"until_s": 600, "workload": [{"source": "src", "count": 1, "payloads": ORDERS[1:]}],
+                                              "inject": {**NO_DUPS, "nodes": {"q0": {"outages": [[0, 1e6]]}}}})
+    assert run.nodes["q0"]["received"] == 3          # 1 attempt + 2 retries
+    assert run.nodes["bus"]["dead_lettered"] == 1 and run.nodes["dlq"]["received"] == 1
+
+
+def test_eventbridge_maximum_event_age_drops_with_reason():
+    props = {"max_event_age_s": 60}
+    run = run_design(*bus_design(1, props), {"until_s": 3600, "workload": [{"source": "src", "count": 1, "payloads": ORDERS[1:]}],
+                                              "inject": {**NO_DUPS, "nodes": {"q0": {"outages": [[0, 1e6]]}}}})
+    assert run.nodes["bus"]["dropped_by_reason"] == {"max_event_age": 1}
+    assert all(h["time"] <= 60 for h in hops(run, "rejected", "q0"))
+
+
+def test_invalid_pattern_fails_closed_with_a_finding():
+    nodes, edges = bus_design(1)
+    edges[1]["props"]["pattern"] = {"detail": {"total": [{"numerik": [">", 1]}]}}
+    run = run_design(nodes, edges, {"until_s": 10, "inject": NO_DUPS, "workload": [{"source": "src", "count": 2, "payloads": ORDERS}]})
+    assert run.nodes["q0"]["received"] == 0 and run.nodes["bus"]["filtered"] == 2
+    assert any(f["id"] == "SIM-BAD-PATTERN" for f in run.findings)
+
+
+def test_archive_replay_redelivers_the_same_event_ids():
+    nodes = [CLIENT, {"id": "bus", "type": "event_bus", "props": {"archive": True}},
+             {"id": "fn", "type": "lambda", "props": {"duration_s": 0.1, "idempotent": True}},
+             {"id": "raw", "type": "lambda", "props": {"duration_s": 0.1}}]
+    pattern = {"source": ["shop"]}
+    edges = [{"source": "src", "target": "bus"},
+             {"source": "bus", "target": "fn", "props": {"rule": "r", "pattern": pattern}},
+             {"source": "bus", "target": "raw", "props": {"rule": "r", "pattern": pattern}}]
+    scenario = {"until_s": 1200, "inject": NO_DUPS, "replays": [{"bus": "bus", "at_s": 900, "from_s": 0, "to_s": 600}],
+                "workload": [{"source": "src", "count": 10, "payloads": ORDERS}]}
+    run = run_design(nodes, edges, scenario)
+    assert len(hops(run, "replayed", "bus")) == 10
+    assert run.nodes["fn"]["deduplicated"] == 10 and run.nodes["fn"]["duplicate_side_effects"] == 0
+    assert run.nodes["raw"]["duplicate_side_effects"] == 10
+
+
+def test_scheduler_rate_fires_on_the_minute_grid():
+    nodes = [{"id": "every5", "type": "schedule", "props": {"expression": "rate(5 minutes)"}},
+             {"id": "fn", "type": "lambda", "props": {"duration_s": 1}}]
+    run = run_design(nodes, [{"source": "every5", "target": "fn"}], {"until_s": 3600, "inject": NO_DUPS})
+    assert [h["time"] for h in hops(run, "invoked", "fn")] == [300.0 * i for i in range(1, 13)]
+
+
+def test_scheduler_cron_weekdays_at_nine():
+    from simulator.services.schedules import fire_times
+    times, problem = fire_times("cron(0 9 ? * MON-FRI *)", 7 * 86400)
+    assert problem is None
+    # 2026-01-01 is a Thursday: Thu, Fri, Mon, Tue, Wed at 09:00
+    assert [t / 86400 for t in times] == [0.375, 1.375, 4.375, 5.375, 6.375]
+    assert fire_times("cron(0 9 L * ? *)", 86400)[1] is not None
+
+
+def test_s3_notifications_are_unordered_and_arrive_within_seconds():
+    nodes = [CLIENT, {"id": "b", "type": "s3_bucket"}, {"id": "fn", "type": "lambda", "props": {"duration_s": 0}}]
+    edges = [{"source": "src", "target": "b"}, {"source": "b", "target": "fn"}]
+    run = run_design(nodes, edges, {"until_s": 60, "seed": 5, "inject": NO_DUPS,
+                                    "workload": [{"source": "src", "count": 30, "rate_per_s": 20}]})
+    invoked = hops(run, "invoked", "fn")
+    assert len(invoked) == 30
+    assert [h["event"] for h in invoked] != sorted(h["event"] for h in invoked)
+    assert run.conservation["ok"]

@@ -1,0 +1,100 @@
+"""SQS + Lambda event source mapping: the documented numbers, asserted exactly on the trace."""
+from conftest import hops, run_design
+
+CLIENT = {"id": "src", "type": "client"}
+
+
+def queue_design(queue_props, fn_props, esm_props=None, dlq=True):
+    nodes = [CLIENT, {"id": "q", "type": "sqs_queue", "props": queue_props},
+             {"id": "fn", "type": "lambda", "props": fn_props}]
+    edges = [{"source": "src", "target": "q"}, {"source": "q", "target": "fn", "props": esm_props or {}}]
+    if dlq:
+        nodes.append({"id": "dlq", "type": "sqs_queue"})
+        edges.append({"source": "q", "target": "dlq", "kind": "dead_letter"})
+    return nodes, edges
+
+
+def test_redrive_after_max_receive_count_at_visibility_timeout_times():
+    nodes, edges = queue_design({"visibility_timeout_s": 30, "max_receive_count": 3}, {"duration_s": 1})
+    run = run_design(nodes, edges, {"until_s": 600, "workload": [{"source": "src", "count": 1}],
+                                    "inject": {"duplicate_probability": 0, "nodes": {"fn": {"failure_probability": 1}}}})
+    assert [h["time"] for h in hops(run, "invoked", "fn")] == [0.0, 30.0, 60.0]
+    assert [h["attempt"] for h in hops(run, "failed", "fn")] == [1, 2, 3]
+    moved = hops(run, "dead_lettered")
+    assert [(h["time"], h["target"]) for h in moved] == [(90.0, "dlq")]
+    assert run.nodes["fn"]["received"] == 3 and run.nodes["fn"]["retried"] == 2
+    assert run.nodes["q"]["dead_lettered"] == 1 and run.nodes["dlq"]["in_flight"] == 1
+    assert run.conservation["ok"], run.conservation
+
+
+def test_partial_batch_response_returns_only_the_failed_item():
+    scenario = {"until_s": 25, "workload": [{"source": "src", "count": 10, "rate_per_s": 1000,
+                                             "payloads": [{"n": i} for i in range(10)]}],
+                "inject": {"duplicate_probability": 0, "nodes": {"fn": {"poison": {"n": [3]}}}}}
+    esm = {"batch_size": 10, "batching_window_s": 1, "report_batch_item_failures": True}
+    nodes, edges = queue_design({"visibility_timeout_s": 10, "max_receive_count": 2}, {"duration_s": 0.5}, esm)
+    run = run_design(nodes, edges, scenario)
+    assert run.nodes["fn"]["processed"] == 9
+    assert run.nodes["fn"]["duplicate_side_effects"] == 0
+    assert run.nodes["q"]["dead_lettered"] == 1          # only the poison message, after 2 receives
+    assert run.conservation["ok"]
+
+
+def test_without_partial_batch_response_the_whole_batch_returns_and_side_effects_repeat():
+    scenario = {"until_s": 25, "workload": [{"source": "src", "count": 10, "rate_per_s": 1000,
+                                             "payloads": [{"n": i} for i in range(10)]}],
+                "inject": {"duplicate_probability": 0, "nodes": {"fn": {"poison": {"n": [3]}}}}}
+    esm = {"batch_size": 10, "batching_window_s": 1}
+    nodes, edges = queue_design({"visibility_timeout_s": 10, "max_receive_count": 2}, {"duration_s": 0.5}, esm)
+    run = run_design(nodes, edges, scenario)
+    fn = run.nodes["fn"]
+    # Receive 1: items 0-2 do their side effect, item 3 throws, so the whole batch fails and returns.
+    # Receive 2 (after 10 s): the same again, so 0-2 are done twice. Receive 3: all 10 exceed
+    # maxReceiveCount 2 → DLQ.
+    assert fn["received"] == 20 and fn["processed"] == 0 and fn["failed"] == 20
+    assert fn["duplicate_side_effects"] == 3
+    assert run.nodes["q"]["dead_lettered"] == 10
+    assert run.conservation["ok"]
+
+
+def test_visibility_timeout_shorter_than_processing_delivers_twice():
+    nodes, edges = queue_design({"visibility_timeout_s": 5}, {"duration_s": 8, "timeout_s": 10}, dlq=False)
+    run = run_design(nodes, edges, {"until_s": 30, "workload": [{"source": "src", "count": 1}],
+                                    "inject": {"duplicate_probability": 0}})
+    assert [h["time"] for h in hops(run, "invoked", "fn")] == [0.0, 5.0]
+    assert run.nodes["fn"]["duplicate_side_effects"] == 1
+    assert run.conservation["ok"]
+
+
+def test_fifo_deduplicates_copies_within_five_minutes_and_keeps_group_order():
+    nodes, edges = queue_design({"fifo": True, "visibility_timeout_s": 30}, {"duration_s": 0.1}, dlq=False)
+    scenario = {"until_s": 100, "workload": [{"source": "src", "count": 6, "rate_per_s": 10}],
+                "inject": {"duplicate_probability": 0, "edges": {"src->q": {"duplicate_probability": 1.0}}}}
+    run = run_design(nodes, edges, scenario)
+    assert run.nodes["q"]["received"] == 12 and run.nodes["q"]["deduplicated"] == 6
+    assert run.nodes["fn"]["processed"] == 6 and run.nodes["fn"]["duplicate_side_effects"] == 0
+    order = [h["event"] for h in hops(run, "processed", "fn")]
+    assert order == sorted(order)
+    assert run.conservation["ok"]
+
+
+def test_standard_queue_duplicates_reach_a_non_idempotent_consumer():
+    nodes, edges = queue_design({}, {"duration_s": 0.1}, dlq=False)
+    scenario = {"until_s": 60, "workload": [{"source": "src", "count": 20, "rate_per_s": 10}],
+                "inject": {"edges": {"src->q": {"duplicate_probability": 1.0}}, "duplicate_probability": 0}}
+    run = run_design(nodes, edges, scenario)
+    assert run.nodes["fn"]["duplicates_delivered"] == 20
+    assert run.nodes["fn"]["duplicate_side_effects"] == 20
+    nodes[2]["props"]["idempotent"] = True
+    run = run_design(nodes, edges, scenario)
+    assert run.nodes["fn"]["duplicate_side_effects"] == 0 and run.nodes["fn"]["deduplicated"] == 20
+
+
+def test_throttled_receives_count_toward_max_receive_count():
+    nodes, edges = queue_design({"visibility_timeout_s": 10, "max_receive_count": 2}, {"duration_s": 1})
+    scenario = {"until_s": 100, "workload": [{"source": "src", "count": 1}],
+                "inject": {"duplicate_probability": 0, "nodes": {"fn": {"throttle_concurrency": 0}}}}
+    run = run_design(nodes, edges, scenario)
+    assert run.nodes["fn"]["throttled"] == 2
+    assert run.nodes["q"]["dead_lettered"] == 1
+    assert run.conservation["ok"]

@@ -1,0 +1,140 @@
+"""Streams (order per shard, poison records, bisect, destinations), API Gateway, pipes, breakers, stores."""
+from conftest import hops, run_design
+
+NO_DUPS = {"duplicate_probability": 0}
+CLIENT = {"id": "src", "type": "client"}
+
+
+def stream_design(esm_props, destination=False):
+    nodes = [CLIENT, {"id": "ks", "type": "kinesis_stream", "props": {"partition_key": "user"}},
+             {"id": "fn", "type": "lambda", "props": {"duration_s": 0.5}}]
+    edges = [{"source": "src", "target": "ks"}, {"source": "ks", "target": "fn", "props": esm_props}]
+    if destination:
+        nodes.append({"id": "dest", "type": "sqs_queue"})
+        edges.append({"source": "fn", "target": "dest", "kind": "on_failure"})
+    return nodes, edges
+
+
+FIVE = {"until_s": 600, "workload": [{"source": "src", "count": 5, "rate_per_s": 100,
+                                      "payloads": [{"user": "u1", "n": i} for i in range(5)]}],
+        "inject": {**NO_DUPS, "nodes": {"fn": {"poison": {"n": [1]}}}}}
+
+
+def test_a_poison_record_blocks_its_shard_until_retries_run_out():
+    run = run_design(*stream_design({"batch_size": 1, "retry_attempts": 2}, destination=True), FIVE)
+    fn = hops(run, "invoked", "fn")
+    # record 0 ok; record 1 tried 3 times (1 + 2 retries) while 2..4 wait; then 2..4 in order
+    assert [h["event"] for h in fn] == [1, 2, 2, 2, 3, 4, 5]
+    assert run.nodes["ks"]["dead_lettered"] == 1 and run.nodes["dest"]["received"] == 1
+    assert [h["event"] for h in hops(run, "processed", "fn")] == [1, 3, 4, 5]
+    assert run.conservation["ok"]
+
+
+def test_bisect_on_error_isolates_the_poison_record():
+    run = run_design(*stream_design({"batch_size": 4, "retry_attempts": 3, "bisect_on_error": True}), FIVE)
+    sizes = []
+    for h in hops(run, "invoked", "fn"):
+        if sizes and sizes[-1][0] == h["time"]:
+            sizes[-1][1] += 1
+        else:
+            sizes.append([h["time"], 1])
+    # record 0 arrives alone; then 1-4 fail together, 1-2 fail, 1 fails twice and is discarded
+    assert [n for _t, n in sizes][:5] == [1, 4, 2, 1, 1]
+    assert run.nodes["ks"]["dropped_by_reason"] == {"retries_exhausted": 1}
+    assert run.nodes["fn"]["processed"] == 4
+
+
+def test_order_is_kept_per_partition_key_across_shards():
+    nodes = [CLIENT, {"id": "ks", "type": "kinesis_stream", "props": {"partition_key": "user", "shard_count": 4}},
+             {"id": "fn", "type": "lambda", "props": {"duration_s": 0.2}}]
+    edges = [{"source": "src", "target": "ks"}, {"source": "ks", "target": "fn", "props": {"batch_size": 1}}]
+    payloads = [{"user": f"u{i % 3}", "n": i} for i in range(30)]
+    run = run_design(nodes, edges, {"until_s": 120, "inject": NO_DUPS,
+                                    "workload": [{"source": "src", "count": 30, "rate_per_s": 50, "payloads": payloads}]})
+    done = [h["event"] for h in hops(run, "processed", "fn")]
+    assert len(done) == 30
+    for user in range(3):
+        mine = [e for e in done if (e - 1) % 3 == user]
+        assert mine == sorted(mine)
+
+
+def test_api_gateway_times_out_at_29_seconds_while_the_function_keeps_running():
+    nodes = [CLIENT, {"id": "api", "type": "api_gateway"},
+             {"id": "fn", "type": "lambda", "props": {"duration_s": 40, "timeout_s": 60}}]
+    edges = [{"source": "src", "target": "api"}, {"source": "api", "target": "fn"}]
+    run = run_design(nodes, edges, {"until_s": 100, "workload": [{"source": "src", "count": 1}], "inject": NO_DUPS})
+    assert [(h["time"], h["detail"]) for h in hops(run, "error", "api")] == [(29.0, "504 IntegrationTimeout")]
+    assert [h["time"] for h in hops(run, "processed", "fn")] == [40.0]
+    assert run.clients["src"]["answers"] == {"504 IntegrationTimeout": 1}
+
+
+def test_api_gateway_token_bucket_throttles_with_429():
+    nodes = [CLIENT, {"id": "api", "type": "api_gateway", "props": {"throttle_rate_per_s": 1, "throttle_burst": 2}},
+             {"id": "q", "type": "sqs_queue"}]
+    edges = [{"source": "src", "target": "api"}, {"source": "api", "target": "q"}]
+    run = run_design(nodes, edges, {"until_s": 10, "workload": [{"source": "src", "count": 6, "rate_per_s": 1000}],
+                                    "inject": NO_DUPS})
+    assert run.nodes["api"]["throttled"] == 4 and run.nodes["q"]["received"] == 2
+    assert run.clients["src"]["answers"] == {"429 TooManyRequests": 4, "ok": 2}
+
+
+def test_circuit_breaker_stops_calling_the_unhealthy_dependency_then_probes():
+    nodes = [CLIENT, {"id": "q", "type": "sqs_queue", "props": {"visibility_timeout_s": 60}},
+             {"id": "fn", "type": "lambda", "props": {"duration_s": 0.1, "circuit_breaker": True,
+                                                      "breaker_failure_threshold": 3, "breaker_open_s": 30}},
+             {"id": "legacy", "type": "external", "props": {"duration_s": 0.2}}]
+    edges = [{"source": "src", "target": "q"}, {"source": "q", "target": "fn", "props": {"batch_size": 1}},
+             {"source": "fn", "target": "legacy", "kind": "sync"}]
+    scenario = {"until_s": 600, "workload": [{"source": "src", "count": 40, "rate_per_s": 1}],
+                "inject": {**NO_DUPS, "nodes": {"legacy": {"outages": [[0, 100]]}}}}
+    run = run_design(nodes, edges, scenario)
+    states = [s for _t, s in run.breakers["fn"]]
+    assert states[:3] == ["open", "half_open", "open"] and states[-1] == "closed"
+    assert len(hops(run, "short_circuited")) > 0
+    assert run.nodes["legacy"]["received"] < run.nodes["fn"]["received"]
+    assert run.nodes["fn"]["processed"] == 40 and run.conservation["ok"]   # stored in the queue, replayed later
+
+    run_without = run_design([dict(n, props={k: v for k, v in n.get("props", {}).items() if "breaker" not in k})
+                              for n in nodes], edges, scenario)
+    assert run_without.nodes["legacy"]["received"] > run.nodes["legacy"]["received"]
+
+
+def test_pipe_filter_enrichment_and_target():
+    nodes = [CLIENT, {"id": "q", "type": "sqs_queue"},
+             {"id": "p", "type": "pipe", "props": {"filter": {"body": {"kind": ["order"]}}, "enrichment": "enrich"}},
+             {"id": "enrich", "type": "lambda", "props": {"duration_s": 0.1}},
+             {"id": "sm", "type": "state_machine", "props": {"definition": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}}]
+    edges = [{"source": "src", "target": "q"}, {"source": "q", "target": "p"},
+             {"source": "p", "target": "enrich", "kind": "enrichment"}, {"source": "p", "target": "sm"}]
+    run = run_design(nodes, edges, {"until_s": 60, "inject": NO_DUPS, "workload": [
+        {"source": "src", "count": 6, "payloads": [{"kind": "order"}, {"kind": "ping"}]}]})
+    assert run.nodes["p"]["filtered"] == 3 and run.nodes["enrich"]["processed"] == 3
+    assert run.nodes["sm"]["processed"] == 3 and run.conservation["ok"]
+
+
+def test_dynamodb_conditional_writes_refuse_a_repeated_event():
+    nodes = [CLIENT, {"id": "fn", "type": "lambda", "props": {"duration_s": 0.1}},
+             {"id": "t", "type": "dynamodb_table", "props": {"conditional_writes": True}},
+             {"id": "plain", "type": "dynamodb_table"}]
+    edges = [{"source": "src", "target": "fn", "kind": "async"}, {"source": "fn", "target": "t"},
+             {"source": "fn", "target": "plain"}]
+    scenario = {"until_s": 60, "workload": [{"source": "src", "count": 5}],
+                "inject": {"duplicate_probability": 0, "edges": {"src->fn": {"duplicate_probability": 1.0}}}}
+    run = run_design(nodes, edges, scenario)
+    # The function's writes are new events (new ids) each time, so neither table can tell them apart:
+    # the event relay lesson. Duplicates must be stopped where the event id is still the same.
+    assert run.nodes["fn"]["duplicate_side_effects"] == 5
+    assert run.nodes["t"]["deduplicated"] == 0 and run.nodes["t"]["processed"] == 10
+    direct = run_design([CLIENT, nodes[2]], [{"source": "src", "target": "t"}],
+                        {"until_s": 60, "workload": [{"source": "src", "count": 5}],
+                         "inject": {"duplicate_probability": 0, "edges": {"src->t": {"duplicate_probability": 1.0}}}})
+    assert direct.nodes["t"]["deduplicated"] == 5 and direct.nodes["t"]["duplicate_side_effects"] == 0
+
+
+def test_dynamodb_stream_delivers_each_change_in_order_per_item():
+    nodes = [CLIENT, {"id": "t", "type": "dynamodb_table", "props": {"stream": True}},
+             {"id": "fn", "type": "lambda", "props": {"duration_s": 0.1}}]
+    edges = [{"source": "src", "target": "t"}, {"source": "t", "target": "fn", "props": {"batch_size": 1}}]
+    run = run_design(nodes, edges, {"until_s": 60, "inject": NO_DUPS, "workload": [
+        {"source": "src", "count": 6, "rate_per_s": 10, "payloads": [{"id": "a"}, {"id": "b"}]}]})
+    assert run.nodes["fn"]["processed"] == 6 and run.conservation["ok"]
