@@ -45,7 +45,8 @@ from simulator.asl_intrinsics import (dynamic_problem, read_from, render_templat
                                       template_problems)
 from simulator.asl_paths import UNDEFINED, PathMissing, StatesError, is_path, render_jsonata, write_result
 
-__all__ = ["AslError", "validate_definition", "Invoke", "Sleep", "Finished", "Execution", "START_TIME"]
+__all__ = ["AslError", "validate_definition", "Invoke", "Sleep", "Finished", "Execution", "START_TIME",
+           "resolve_target", "error_matches", "retry_delay"]
 
 START_TIME = datetime(2024, 1, 1, tzinfo=timezone.utc)
 _START_ISO = "2024-01-01T00:00:00Z"
@@ -143,7 +144,7 @@ def _machine_problems(machine: Any, prefix: str, language: str, problems: list, 
     if not isinstance(states, dict) or not states:
         problems.append(f"{prefix}States: a non-empty object of states is required")
         return
-    if machine.get("StartAt") not in states:
+    if not isinstance(machine.get("StartAt"), str) or machine["StartAt"] not in states:
         problems.append(f"{prefix}StartAt: {machine.get('StartAt')!r} is not a state in States")
     terminal = False
     for name, state in states.items():
@@ -161,9 +162,11 @@ def _machine_problems(machine: Any, prefix: str, language: str, problems: list, 
 def _state_problems(state: dict, where: str, states: dict, language: str, problems: list,
                     names: Counter) -> None:
     kind = state.get("Type")
-    if kind not in _FIELDS:
+    if not isinstance(kind, str) or kind not in _FIELDS:
         problems.append(f"{where}.Type: {kind!r} is not a state type")
         return
+    if language not in ("JSONPath", "JSONata"):
+        problems.append(f"{where}.QueryLanguage: must be JSONPath or JSONata")
     jsonata = language == "JSONata"
     for field in state:
         path_only = field.endswith("Path") or field in ("Parameters", "ResultSelector", "Result")
@@ -186,6 +189,17 @@ def _state_problems(state: dict, where: str, states: dict, language: str, proble
         if field in state and not (nullable and state[field] is None
                                    or is_path(state[field], reference=field == "ResultPath")):
             problems.append(f"{where}.{field}: must be a valid JSONPath")
+    for field in ("Seconds", "TimeoutSeconds", "HeartbeatSeconds", "MaxConcurrency", "ToleratedFailureCount",
+                  "ToleratedFailurePercentage"):
+        value = state.get(field, 0)
+        literal_ok = not isinstance(value, bool) and isinstance(value, (int, float)) and value >= 0
+        if not (literal_ok or jsonata and isinstance(value, str)):
+            problems.append(f"{where}.{field}: must be a non-negative number")
+    for field in ("Error", "Cause", "Timestamp"):
+        if field in state and not isinstance(state[field], str):
+            problems.append(f"{where}.{field}: must be a string")
+    if isinstance(state.get("Timestamp"), str) and not jsonata and parse_timestamp(state["Timestamp"]) is None:
+        problems.append(f"{where}.Timestamp: must be an RFC 3339 timestamp")
     for field in ("ErrorPath", "CausePath"):
         if field in state and dynamic_problem(state[field]):
             problems.append(f"{where}.{field}: {dynamic_problem(state[field])}")
@@ -228,12 +242,18 @@ def _kind_problems(kind: str, state: dict, where: str, states: dict, language: s
             problems.append(f"{where}: needs ItemProcessor (or the older Iterator)")
         else:
             _machine_problems(state[field], f"{where}.{field}.", language, problems, names)
-        if "ItemReader" in state and not isinstance(state["ItemReader"].get("Resource"), str):
+            config = state[field].get("ProcessorConfig", {}) if isinstance(state[field], dict) else {}
+            if not isinstance(config, dict) or config.get("Mode", "INLINE") not in ("INLINE", "DISTRIBUTED"):
+                problems.append(f'{where}.{field}.ProcessorConfig: Mode must be "INLINE" or "DISTRIBUTED"')
+        if not isinstance(state.get("ItemBatcher", {}), dict):
+            problems.append(f"{where}.ItemBatcher: must be an object")
+        reader = state.get("ItemReader", {"Resource": ""})
+        if not isinstance(reader, dict) or not isinstance(reader.get("Resource"), str):
             problems.append(f"{where}.ItemReader.Resource: required string")
 
 
 def _target_problem(owner: dict, field: str, where: str, states: dict, problems: list) -> None:
-    if field in owner and owner[field] not in states:
+    if field in owner and (not isinstance(owner[field], str) or owner[field] not in states):
         problems.append(f"{where}.{field}: {owner[field]!r} is not a state in the same States object")
 
 
@@ -654,6 +674,8 @@ class Execution:
         context = self._context(step)
         error = self._field(step, "Error", context, step.input)
         cause = self._field(step, "Cause", context, step.input)
+        if not all(value is None or isinstance(value, str) for value in (error, cause)):
+            raise StatesError("States.Runtime", f"a Fail state's Error and Cause must be strings, got {error!r}, {cause!r}")
         self._unhandled(step, error, cause)
 
     def _state_choice(self, step: _Step) -> None:

@@ -86,8 +86,9 @@ def _parse_filter(text: str, path: str) -> tuple:
 
 
 def is_path(text: Any, reference: bool = False) -> bool:
-    """True for a valid JSONPath (`$...` or context `$$...`); reference paths allow only keys and indexes."""
-    if not isinstance(text, str):
+    """True for a valid JSONPath (`$...` or context `$$...`); reference paths (ResultPath) allow only
+    keys and indexes, and never the read-only context object."""
+    if not isinstance(text, str) or reference and text.startswith("$$"):
         return False
     try:
         steps = parse_path(text[1:] if text.startswith("$$") else text)

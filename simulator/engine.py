@@ -12,18 +12,15 @@ from itertools import count
 URGENT, NORMAL = 0, 1   # priorities: replies and releases before new arrivals at the same instant
 
 
-class HopLimitReached(Exception):
-    pass
-
-
 class Environment:
-    __slots__ = ("now", "_heap", "_seq", "stopped_by")
+    __slots__ = ("now", "_heap", "_seq", "stopped_by", "stop_requested")
 
     def __init__(self) -> None:
         self.now = 0.0
         self._heap: list = []
         self._seq = count()
         self.stopped_by: str | None = None
+        self.stop_requested: str | None = None   # set by a model (hop cap); honoured between events
 
     def schedule(self, delay: float, callback, arg=None, priority: int = NORMAL) -> None:
         heapq.heappush(self._heap, (self.now + delay, priority, next(self._seq), callback, arg))
@@ -35,19 +32,19 @@ class Environment:
         """Run every event at or before `until`; what is scheduled later stays pending (in flight)."""
         heap = self._heap
         pop = heapq.heappop
-        try:
-            while heap:
-                if heap[0][0] > until:
-                    self.stopped_by = "until_s"
-                    break
-                time, _prio, _seq, callback, arg = pop(heap)
-                self.now = time
-                callback(arg)
-            else:
-                self.stopped_by = "idle"
-        except HopLimitReached:
-            self.stopped_by = "max_hops"
-        if self.now < until and self.stopped_by != "max_hops":
+        while heap:
+            if heap[0][0] > until:
+                self.stopped_by = "until_s"
+                break
+            time, _prio, _seq, callback, arg = pop(heap)
+            self.now = time
+            callback(arg)
+            if self.stop_requested:
+                self.stopped_by = self.stop_requested
+                return
+        else:
+            self.stopped_by = "idle"
+        if self.now < until:
             self.now = until
 
     def pending(self) -> list:

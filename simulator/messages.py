@@ -26,8 +26,8 @@ class EventCore:
 class Message:
     """One copy in transit. `copy` marks an extra (duplicate) copy; `attempt` counts attempts at the
     current hop; `receives` is SQS's ReceiveCount; `born` is when it entered its current buffer."""
-    __slots__ = ("core", "copy", "attempt", "receives", "born", "first_attempt", "failed_pending", "hop_from",
-                 "visible_at", "dedup", "error", "receipt", "state")
+    __slots__ = ("core", "copy", "attempt", "receives", "born", "hop_from", "visible_at", "dedup", "error",
+                 "receipt", "state")
 
     def __init__(self, core: EventCore, copy: bool = False):
         self.core = core
@@ -35,8 +35,6 @@ class Message:
         self.attempt = 0
         self.receives = 0
         self.born = 0.0
-        self.first_attempt = 0.0
-        self.failed_pending = False
         self.hop_from = ""
         self.visible_at = 0.0
         self.dedup = None

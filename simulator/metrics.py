@@ -12,7 +12,9 @@ COUNTERS = ("received", "processed", "failed", "retried", "duplicates_delivered"
             "dead_lettered", "dropped", "filtered", "deduplicated", "throttled", "returned", "reported",
             "timed_out")
 
-_BUCKET_BASE = 1.05   # latency histogram: buckets 5 % wide, so percentiles are within 5 % (memory stays flat)
+# Latency histogram: 16 buckets per power of two (≤ 4.4 % wide), so percentiles are within ~4 % and
+# memory stays flat however many events run. frexp is much cheaper per hop than a logarithm.
+_SUB = 16
 
 
 class NodeStats:
@@ -31,8 +33,10 @@ class NodeStats:
         self.dropped_by_reason[reason] = self.dropped_by_reason.get(reason, 0) + 1
 
     def latency(self, seconds: float) -> None:
-        key = -1000 if seconds <= 0.001 else int(math.log(seconds * 1000) / math.log(_BUCKET_BASE))
-        self.latency_hist[key] = self.latency_hist.get(key, 0) + 1
+        mantissa, exponent = math.frexp(seconds)
+        key = exponent * _SUB + int(mantissa * 2 * _SUB) - _SUB if seconds > 1e-6 else -10**6
+        hist = self.latency_hist
+        hist[key] = hist.get(key, 0) + 1
 
     def percentiles(self) -> dict[str, float | None]:
         total = sum(self.latency_hist.values())
@@ -44,16 +48,22 @@ class NodeStats:
             for key, n in ordered:
                 seen += n
                 if seen >= need:
-                    out[name] = 0.001 if key == -1000 else round(_BUCKET_BASE ** (key + 1) / 1000, 4)
+                    out[name] = 0.0 if key == -10**6 else round(_upper(key), 4)
                     break
         return out
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict:  # noqa: D102
         d = {name: getattr(self, name) for name in COUNTERS}
         d["in_flight"] = self.in_flight
         d["dropped_by_reason"] = dict(sorted(self.dropped_by_reason.items()))
         d["latency_s"] = self.percentiles()
         return d
+
+
+def _upper(key: int) -> float:
+    """The upper edge of a latency bucket, in seconds (the percentile is reported at the edge)."""
+    exponent, sub = divmod(key, _SUB)
+    return math.ldexp(0.5 + (sub + 1) / (2 * _SUB), exponent)
 
 
 def totals(stats: dict[str, NodeStats]) -> dict:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from simulator.engine import Environment, HopLimitReached
+from simulator.engine import Environment
 from simulator.messages import EventCore, Message
 from simulator.metrics import NodeStats
 
@@ -93,7 +93,7 @@ class Runtime:
         """Send a copy along a link: injected duplicates and latency apply here."""
         self.hops += 1
         if self.hops > self.max_hops:
-            raise HopLimitReached()
+            self.env.stop_requested = "max_hops"   # finish this event, then stop: no half-done hop
         link.delivered += 1
         msg.hop_from = link.source.id
         p = link.duplicate_probability

@@ -595,3 +595,20 @@ def test_validation_lists_every_problem_with_its_path():
 def test_valid_definitions_have_no_problems():
     for definition in (RETRY_THEN_CATCH, CATCH_ORDER, PARALLEL, CHOOSE, map_state()):
         assert validate_definition(definition) == []
+
+
+ASL_WORDS = ["Type", "Next", "End", "StartAt", "States", "Branches", "ItemProcessor", "ItemReader", "Resource",
+             "Retry", "Catch", "ErrorEquals", "Choices", "Default", "Variable", "And", "Not", "StringEquals",
+             "Parameters", "ResultPath", "InputPath", "ItemsPath", "Seconds", "Timestamp", "ErrorPath",
+             "ProcessorConfig", "QueryLanguage", "Condition", "x.$", "BackoffRate", "Task", "Pass", "Choice",
+             "Map", "Parallel", "Wait", "Fail", "Succeed", "$", "$.x", "$$.y", "States.ALL", "States.Format(",
+             "JSONata", "A"]
+ANY_JSON = st.recursive(st.none() | st.booleans() | st.integers(-2, 3) | st.sampled_from(ASL_WORDS),
+                        lambda inner: st.lists(inner, max_size=3)
+                        | st.dictionaries(st.sampled_from(ASL_WORDS), inner, max_size=4), max_leaves=25)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ANY_JSON)
+def test_validation_reports_problems_and_never_raises(document):
+    assert isinstance(validate_definition(document), list)

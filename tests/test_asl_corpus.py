@@ -270,3 +270,44 @@ def test_statelint_fixtures_are_classified_like_statelint():
     for fixture in expected["fixtures"]:
         problems = validate_definition(json.loads((fixtures / fixture["file"]).read_text()))
         assert len(problems) == fixture["expected_problems"], (fixture["file"], problems)
+
+
+def test_mutated_corpus_definitions_always_reach_a_finished():
+    """Robustness: corrupt one field here and there; whatever still validates must run to a Finished
+    (possibly a failure with an ASL error name) under random answers, never raise."""
+    rng = random.Random(2024)
+    originals = [load(name) for name in RUNNABLE]
+    replacements = [None, -1, "s", "$.x", "$$.Execution.Input", [], {"a": 1}, True, "2024-01-01T00:00:10Z"]
+
+    def mutate(value):
+        if isinstance(value, list):
+            return [mutate(item) for item in value]
+        if not isinstance(value, dict):
+            return value
+        value = {key: mutate(item) for key, item in value.items()}
+        key = rng.choice(list(value)) if value else None
+        if key not in (None, "Type", "Next", "StartAt", "States", "End", "Default") and rng.random() < 0.08:
+            value[key] = rng.choice(replacements)
+        return value
+
+    ran = 0
+    for attempt in range(600):
+        definition = mutate(rng.choice(originals))
+        if validate_definition(definition):
+            continue
+        execution = Execution(definition, rng.choice([{}, {"items": [1]}, [1, 2], "x"]),
+                              rng=random.Random(attempt), max_transitions=500)
+        pending, finished = execution.start(), []
+        while pending:
+            command = pending.pop(rng.randrange(len(pending)))
+            if isinstance(command, Finished):
+                finished.append(command)
+            elif isinstance(command, Sleep):
+                pending += execution.slept(command.token)
+            elif rng.random() < 0.3:
+                pending += execution.task_failed(command.token, rng.choice(["States.TaskFailed", "States.Timeout"]))
+            else:
+                pending += execution.task_succeeded(command.token, rng.choice([{}, [1, 2], {"Payload": {"a": 1}}]))
+        assert finished == [execution.result]
+        ran += 1
+    assert ran > 300

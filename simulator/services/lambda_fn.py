@@ -22,11 +22,11 @@ class Invocation:
     """One running invocation: which messages, who to answer, whether it already ended."""
     __slots__ = ("msgs", "done", "finished", "mode", "started", "pending_calls", "error", "link")
 
-    def __init__(self, msgs, done, mode, started, link):
+    def __init__(self, msgs, done, mode, ctx, link):
         self.msgs = msgs
         self.done = done
         self.mode = mode
-        self.started = started
+        self.started = ctx          # the caller's context, handed back to `done`
         self.finished = False
         self.pending_calls = None
         self.error = None
@@ -77,31 +77,31 @@ class LambdaModel(Model):
             self._async_attempt(msg)
         else:
             msg.attempt = 1
-            self.invoke([msg], lambda ok_list, err, out: self._sync_done(ok_list, err, out, reply), "sync", link)
+            self.invoke([msg], self._sync_done, "sync", link, reply)
 
-    def invoke(self, msgs: list, done, mode: str, link=None) -> None:
-        """Run one invocation over `msgs` (a batch for polled sources). `done(failed_msgs, error, output)`
+    def invoke(self, msgs: list, done, mode: str, link=None, ctx=None) -> None:
+        """Run one invocation over `msgs` (a batch for polled sources). `done(ctx, failed_msgs, error, output)`
         is called at the end; failed_msgs lists the messages that failed (all of them on an error)."""
         s = self.stats
-        now = self.env.now
-        s.received += len(msgs)
-        polled = mode.startswith("batch")
+        n = len(msgs)
+        s.received += n
+        polled = mode[0] == "b"
         for m in msgs:
             if m.attempt > 1:
                 s.retried += 1
-            elif polled and m.copy:
+            elif m.copy and polled:
                 s.duplicates_delivered += 1      # an extra copy reaching this node from its queue/stream
         if self.running >= self.cap:
-            s.failed += len(msgs)
-            s.throttled += len(msgs)
+            s.failed += n
+            s.throttled += n
             self._settle_failures(msgs, mode)
             self._trace_all(msgs, "throttled", THROTTLE_ERROR)
-            done(msgs, THROTTLE_ERROR, None)
+            done(ctx, msgs, THROTTLE_ERROR, None)
             return
         self.running += 1
         if self.rt.trace is not None:
             self._trace_all(msgs, "invoked", mode)
-        inv = Invocation(msgs, done, mode, now, link)
+        inv = Invocation(msgs, done, mode, ctx, link)
         self.active.add(inv)
         if self.duration > self.timeout:
             self.env.schedule(self.timeout, self._timed_out, inv)
@@ -207,7 +207,7 @@ class LambdaModel(Model):
             output = inv.msgs[0].core.body
             if self.emits and isinstance(output, dict):
                 output = {**output, **self.emits}
-        inv.done(failed, error if failed else None, output)
+        inv.done(inv.started, failed, error if failed else None, output)
 
     def _publish(self, m: Message) -> str | None:
         if not (self.publishes or self.async_calls):
@@ -235,16 +235,16 @@ class LambdaModel(Model):
             for m in msgs:
                 self.rt.record(m, m.hop_from, self.id, outcome, detail)
 
-    def _sync_done(self, failed, error, output, reply) -> None:
+    def _sync_done(self, reply, failed, error, output) -> None:
         if reply:
             reply(not failed, error, output)
 
     # asynchronous invocation -------------------------------------------------------------
     def _async_attempt(self, msg: Message) -> None:
         msg.attempt += 1
-        self.invoke([msg], lambda failed, error, out, msg=msg: self._async_done(msg, failed, error), "async")
+        self.invoke([msg], self._async_done, "async", None, msg)
 
-    def _async_done(self, msg: Message, failed, error) -> None:
+    def _async_done(self, msg: Message, failed, error, _output=None) -> None:
         now = self.env.now
         if not failed:
             if self.on_success is not None:

@@ -45,7 +45,7 @@ class PipeModel(Model):
             return body
         return {"dynamodb": {"NewImage": body}}
 
-    def invoke(self, msgs, done, mode, link=None) -> None:
+    def invoke(self, msgs, done, mode, link=None, ctx=None) -> None:
         s = self.stats
         s.received += len(msgs)
         passed = []
@@ -58,13 +58,13 @@ class PipeModel(Model):
             else:
                 passed.append(m)
         if not passed:
-            done([], None, None)
+            done(ctx, [], None, None)
             return
         error = self.fault_error(passed[0])
         if error:
-            self._fail(passed, error, done)
+            self._fail(passed, error, done, ctx)
             return
-        job = {"msgs": passed, "done": done, "left": 0, "error": None}
+        job = {"msgs": passed, "done": done, "ctx": ctx, "left": 0, "error": None}
         self.running.add(id(job))
         self._jobs[id(job)] = job
         if self.enrichment is not None:
@@ -104,21 +104,21 @@ class PipeModel(Model):
         self.running.discard(id(job))
         self._jobs.pop(id(job), None)
         if error:
-            self._fail(job["msgs"], error, job["done"])
+            self._fail(job["msgs"], error, job["done"], job["ctx"])
             return
         s = self.stats
         for m in job["msgs"]:
             s.processed += 1
             self.rt.record(m, m.hop_from, self.id, "processed")
-        job["done"]([], None, None)
+        job["done"](job["ctx"], [], None, None)
 
-    def _fail(self, msgs, error, done) -> None:
+    def _fail(self, msgs, error, done, ctx) -> None:
         s = self.stats
         s.failed += len(msgs)
         s.returned += len(msgs)
         for m in msgs:
             self.rt.record(m, m.hop_from, self.id, "failed", error)
-        done(msgs, error, None)
+        done(ctx, msgs, error, None)
 
     def in_flight(self) -> int:
         return sum(len(job["msgs"]) for job in self._jobs.values())

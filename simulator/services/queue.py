@@ -221,6 +221,7 @@ class ESM:
             self.batch_size = min(self.batch_size, 10)
         self.window = float(props.get("batching_window_s") or 0.0)
         self.partial = bool(props.get("report_batch_item_failures"))
+        self.mode = "batch_partial" if self.partial else "batch"
         cap = int(props.get("maximum_concurrency") or 1000)
         reserved = getattr(self.consumer.node, "props", {}).get("reserved_concurrency")
         self.cap = min(cap, int(reserved)) if reserved is not None else cap
@@ -260,16 +261,15 @@ class ESM:
             consumer = self.consumer
             if getattr(consumer, "duration", 0) > q.vt:
                 q.reappear_while_running(batch)
-            consumer.invoke(batch, lambda failed, error, out, batch=batch: self._done(batch, failed, error),
-                            "batch_partial" if self.partial else "batch", self.link)
+            consumer.invoke(batch, self._done, self.mode, self.link, batch)
             if self.dup_p and rt.rng.random() < self.dup_p:
                 # SQS delivered one message of the batch a second time (at-least-once).
                 twin = batch[0].duplicate()
                 twin.attempt = batch[0].attempt
                 rt.hops += 1
-                consumer.invoke([twin], lambda failed, error, out: None, "batch", self.link)
+                consumer.invoke([twin], _ignore, "batch", self.link)
 
-    def _done(self, batch, failed, error) -> None:
+    def _done(self, batch, failed, error, _output=None) -> None:
         self.running -= 1
         self.queue.settle(batch, failed, getattr(self.consumer, "duration", 0) > self.queue.vt)
         if error == "TooManyRequestsException" and not self.poll_scheduled:
@@ -278,3 +278,7 @@ class ESM:
             self.queue.env.schedule(1.0, self._poll_later)
             return
         self.kick()
+
+
+def _ignore(_ctx, _failed, _error, _output) -> None:
+    """A duplicate delivery's answer: the original copy in the queue owns the message's fate."""

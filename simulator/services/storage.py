@@ -89,11 +89,11 @@ class FirehoseModel(Model):
             self.flush_scheduled = True
             self.env.schedule(self.interval, self._flush)
 
-    def invoke(self, msgs, done, mode, link=None) -> None:
+    def invoke(self, msgs, done, mode, link=None, ctx=None) -> None:
         """Firehose reading a Kinesis stream: records join the buffer."""
         for m in msgs:
             self.receive(link, m, None)
-        done([], None, None)
+        done(ctx, [], None, None)
 
     def _flush(self, _arg) -> None:
         self.flush_scheduled = False

@@ -76,10 +76,10 @@ class StreamReader:
         lane.busy = True
         self.owner.rt.hops += len(batch)
         self.link.delivered += len(batch)
-        self.consumer.invoke(batch, lambda failed, error, out, lane=lane, batch=batch: self._done(lane, batch, failed),
-                             "batch_partial" if self.partial else "batch", self.link)
+        self.consumer.invoke(batch, self._done, "batch_partial" if self.partial else "batch", self.link, (lane, batch))
 
-    def _done(self, lane: Lane, batch: list, failed: list) -> None:
+    def _done(self, ctx, failed: list, _error=None, _output=None) -> None:
+        lane, batch = ctx
         lane.busy = False
         if not failed:
             for _ in batch:
