@@ -121,3 +121,58 @@ def _inject_problems(inject: Any, node_ids, edge_keys) -> list[str]:
                     for o in outages):
                 out.append(f"{where}.outages: must be a list of [start_s, end_s] with start < end")
     return out
+
+
+FAULT_FIELDS = ("failure_probability", "latency_s", "throttle_concurrency", "crash_after_side_effect_probability")
+
+
+def node_fault_rows(scenario: dict, node_ids: list[str]) -> list[dict]:
+    """One editable row per node with its injected faults (the simulator page's table)."""
+    nodes = ((scenario.get("inject") or {}).get("nodes") or {})
+    rows = []
+    for nid in node_ids:
+        spec = nodes.get(nid, {})
+        outage = (spec.get("outages") or [[None, None]])[0]
+        rows.append({"node": nid, "failure_probability": float(spec.get("failure_probability", 0.0)),
+                     "outage_from_s": outage[0], "outage_to_s": outage[1],
+                     "latency_s": float(spec.get("latency_s", 0.0)),
+                     "throttle_concurrency": spec.get("throttle_concurrency"),
+                     "crash_after_side_effect_probability": float(spec.get("crash_after_side_effect_probability", 0.0))})
+    return rows
+
+
+def with_overrides(base: dict, *, seed: int, until_s: float, count: int | None, rate_per_s: float | None,
+                   duplicate_probability: float | None, fault_rows: list[dict]) -> dict:
+    """A copy of `base` with the simulator page's settings applied. `duplicate_probability` None keeps each
+    service's natural rate; fault rows replace the per-node faults (other keys of a node are kept)."""
+    import copy
+    scenario = copy.deepcopy(base or {})
+    scenario["seed"] = int(seed)
+    scenario["until_s"] = float(until_s)
+    workload = scenario.get("workload") or []
+    if workload and count is not None:
+        workload[0]["count"] = int(count)
+    if workload and rate_per_s:
+        workload[0]["rate_per_s"] = float(rate_per_s)
+    inject = scenario.setdefault("inject", {}) or {}
+    scenario["inject"] = inject
+    if duplicate_probability is None:
+        inject.pop("duplicate_probability", None)
+    else:
+        inject["duplicate_probability"] = float(duplicate_probability)
+    nodes = inject.setdefault("nodes", {}) or {}
+    inject["nodes"] = nodes
+    for row in fault_rows:
+        spec = {k: v for k, v in nodes.get(row["node"], {}).items() if k not in FAULT_FIELDS + ("outages",)}
+        for key in FAULT_FIELDS:
+            value = row.get(key)
+            if value not in (None, 0, 0.0) and value == value:
+                spec[key] = int(value) if key == "throttle_concurrency" else float(value)
+        start, end = row.get("outage_from_s"), row.get("outage_to_s")
+        if start is not None and end is not None and start == start and end == end and float(end) > float(start):
+            spec["outages"] = [[float(start), float(end)]]
+        if spec:
+            nodes[row["node"]] = spec
+        else:
+            nodes.pop(row["node"], None)
+    return scenario

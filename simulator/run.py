@@ -11,6 +11,7 @@ from simulator.filterpolicy import compile_filter_policy
 from simulator.metrics import conservation, totals
 from simulator.runtime import DEFAULT_MAX_HOPS, Faults, Link, Runtime
 from simulator.services.alarm import AlarmModel
+from simulator.services.base import DELIVERY_KINDS_ASYNC
 from simulator.services.bus import BusModel, ScheduleModel
 from simulator.services.edges import AppSyncModel, ClientModel, ExternalModel, GatewayModel
 from simulator.services.lambda_fn import LambdaModel
@@ -143,6 +144,10 @@ def _build(design: Design, rt: Runtime, inject: dict) -> None:
         source.out.append(link)
         target.inbound.append(link)
     rt.dead_letter_link = lambda model, node_id: _dead_letter_link(rt, model, node_id)
+    for model in rt.models.values():
+        for link in model.out:
+            link.instant = not (link.latency_s or link.jitter_s) and (
+                link.target.accepts_puts or (isinstance(link.target, LambdaModel) and link.kind in DELIVERY_KINDS_ASYNC))
     for model in rt.models.values():
         model.setup()
     for model in rt.models.values():

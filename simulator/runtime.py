@@ -51,6 +51,7 @@ class Link:
     latency_s: float = 0.0
     jitter_s: float = 0.0
     matcher: object = None           # compiled filter policy / event pattern, when the edge has one
+    instant: bool = False            # the target answers within `receive` (set when models are built)
     delivered: int = 0
     filtered: int = 0
     extra: dict = field(default_factory=dict)

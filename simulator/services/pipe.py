@@ -70,14 +70,17 @@ class PipeModel(Model):
         if self.enrichment is not None:
             job["left"] = len(passed)
             for m in passed:
-                self.rt.deliver(self.enrichment, m.fresh(), lambda ok, err, out, m=m, job=job: self._enriched(job, m, ok, err))
+                self.rt.deliver(self.enrichment, m.fresh(),
+                                lambda ok, err, out, m=m, job=job: self._enriched(job, m, ok, err, out))
         else:
             self._to_targets(job)
 
-    def _enriched(self, job, m, ok, err) -> None:
+    def _enriched(self, job, m, ok, err, output) -> None:
         job["left"] -= 1
         if not ok:
             job["error"] = job["error"] or err
+        elif output is not None:
+            job.setdefault("enriched", {})[id(m)] = output   # the enrichment's answer replaces the record
         if job["left"] == 0:
             if job["error"]:
                 self._finish(job, job["error"])
@@ -89,9 +92,19 @@ class PipeModel(Model):
         if not job["left"]:
             self._finish(job, None)
             return
+        enriched = job.get("enriched", {})
         for m in job["msgs"]:
+            body = enriched.get(id(m), m.core.body)
             for target in self.targets:
-                self.rt.deliver(target, m.fresh(), lambda ok, err, out, job=job: self._delivered(job, ok, err))
+                if target.target.node.type in ("lambda", "state_machine"):
+                    # Function and workflow targets get the batch as a JSON array (here, one record per
+                    # array so each record keeps its own fate); a new payload is a new event, same trace.
+                    out = self.rt.derive(m, [body])
+                elif body is not m.core.body:
+                    out = self.rt.derive(m, body)
+                else:
+                    out = m.fresh()
+                self.rt.deliver(target, out, lambda ok, err, o, job=job: self._delivered(job, ok, err))
 
     def _delivered(self, job, ok, err) -> None:
         job["left"] -= 1

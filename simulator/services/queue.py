@@ -14,6 +14,7 @@ import json
 from collections import deque
 
 from simulator.messages import Message
+from simulator.runtime import NO_FAULTS
 from simulator.services.base import Model
 
 VISIBLE, IN_FLIGHT, DELETED = 0, 1, 2
@@ -53,7 +54,7 @@ class QueueModel(Model):
         s.received += 1
         if msg.copy:
             s.duplicates_delivered += 1
-        error = self.fault_error(msg)
+        error = self.fault_error(msg) if self.faults is not NO_FAULTS else None
         if error:
             s.failed += 1
             s.reported += 1
@@ -71,13 +72,17 @@ class QueueModel(Model):
         msg.born = now
         msg.receives = 0
         msg.state = VISIBLE
-        self._enqueue(msg, front=False)
+        if self.fifo:
+            self._enqueue(msg, front=False)
+        else:
+            self.visible.append(msg)
         if self.rt.trace is not None:
             self.rt.record(msg, link.source.id, self.id, "enqueued")
         if reply:
             reply(True, None, None)
         for esm in self.consumers:
-            esm.kick()
+            if esm.running < esm.cap and not esm.poll_scheduled:
+                esm.kick()
 
     def _is_duplicate_send(self, msg: Message, now: float) -> bool:
         if self.content_dedup:
@@ -249,17 +254,20 @@ class ESM:
     def poll(self) -> None:
         q = self.queue
         rt = q.rt
+        consumer = self.consumer
+        outlives = getattr(consumer, "duration", 0) > q.vt
+        qid = q.id
         while self.running < self.cap:
             batch = q.take(self.batch_size)
             if not batch:
                 return
-            rt.hops += len(batch)
-            self.link.delivered += len(batch)
+            n = len(batch)
+            rt.hops += n
+            self.link.delivered += n
             for m in batch:
-                m.hop_from = q.id
+                m.hop_from = qid
             self.running += 1
-            consumer = self.consumer
-            if getattr(consumer, "duration", 0) > q.vt:
+            if outlives:
                 q.reappear_while_running(batch)
             consumer.invoke(batch, self._done, self.mode, self.link, batch)
             if self.dup_p and rt.rng.random() < self.dup_p:

@@ -29,6 +29,7 @@ class Run:
 
 
 class StateMachineModel(Model):
+    accepts_puts = True       # StartExecution answers at once
     def setup(self) -> None:
         p = self.node.prop
         self.express = p("type") == "EXPRESS"
@@ -164,3 +165,6 @@ class StateMachineModel(Model):
 
     def in_flight(self) -> int:
         return len(self.running)
+
+    def settled_extra(self) -> int:
+        return self.stats.deduplicated

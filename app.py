@@ -1,0 +1,16 @@
+"""Serverless Pattern Studio: the site's entry point. `streamlit run app.py` (or `make run`)."""
+import streamlit as st
+
+from ui import style
+
+# The one list of pages: only pages that work are listed.
+PAGES = [
+    st.Page("pages/home.py", title="Start here", icon="🏠", default=True),
+    st.Page("pages/catalog.py", title="Pattern catalog", icon="📚"),
+    st.Page("pages/compare.py", title="Choreography vs orchestration", icon="⚖️"),
+    st.Page("pages/simulate.py", title="Simulator", icon="▶️"),
+]
+
+st.set_page_config(page_title="Serverless Pattern Studio", page_icon="🧩", layout="wide")
+style.apply()
+st.navigation(PAGES).run()

@@ -1,0 +1,1 @@
+"""Artefacts made from a design: diagrams now (DOT, Mermaid); SAM and starter projects later."""

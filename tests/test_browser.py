@@ -1,0 +1,56 @@
+"""The real site in headless Chromium: pages load, the catalog renders diagrams, hostile labels stay text."""
+import pytest
+
+from browser import browser, screenshot, site
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def url():
+    with site() as u:
+        yield u
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with browser() as b:
+        yield b
+
+
+def open_page(chromium, url, path):
+    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(url + path)
+    page.wait_for_selector("h1", timeout=30_000)
+    return page, dialogs
+
+
+def test_home_and_catalog_render_with_a_diagram(chromium, url):
+    page, _ = open_page(chromium, url, "/")
+    assert "Serverless Pattern Studio" in page.inner_text("h1")
+    screenshot(page, "home")
+    page, _ = open_page(chromium, url, "/catalog?pattern=fan-out-sns")
+    page.wait_for_selector("svg .node", timeout=30_000)       # the graphviz diagram, rendered in the browser
+    assert page.locator("svg .node").count() == 11
+    screenshot(page, "catalog-fan-out")
+
+
+def test_uploaded_design_with_a_hostile_label_is_shown_as_text(chromium, url, tmp_path):
+    design = tmp_path / "hostile.yaml"
+    design.write_text("name: hostile\nnodes:\n"
+                      f"  - {{id: a, type: client, label: '{HOSTILE}'}}\n"
+                      f"  - {{id: b, type: lambda, label: '{HOSTILE}'}}\n"
+                      "edges:\n  - {source: a, target: b}\n", encoding="utf-8")
+    page, dialogs = open_page(chromium, url, "/simulate")
+    page.get_by_text("Upload my own").click()
+    page.locator("input[type=file]").set_input_files(str(design))
+    page.wait_for_selector("svg .node", timeout=30_000)
+    labels = page.locator("svg .node").all_text_contents()
+    assert any(HOSTILE in t for t in labels)
+    assert page.locator("img[src=x]").count() == 0
+    page.get_by_role("button", name="Run").click()
+    page.wait_for_selector("text=Nothing vanished", timeout=30_000)
+    screenshot(page, "simulator-hostile-label")
+    assert dialogs == []

@@ -1,0 +1,1 @@
+"""Streamlit rendering helpers. Only pages/ and ui/ import streamlit."""

@@ -1,0 +1,71 @@
+"""Show a simulation run: per-node metrics, what callers saw, findings, charts, narration."""
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from simulator.narrate import narrate
+
+METRIC_COLUMNS = [("received", "received"), ("processed", "processed"), ("failed", "failed"),
+                  ("retried", "retried"), ("duplicates_delivered", "duplicate copies in"),
+                  ("duplicate_side_effects", "side effects done twice"), ("dead_lettered", "dead-lettered"),
+                  ("dropped", "dropped (lost)"), ("filtered", "filtered"), ("in_flight", "still in flight")]
+
+
+def metrics_rows(run, titles: dict[str, str]) -> list[dict]:
+    rows = []
+    for node_id, stats in run.nodes.items():
+        row = {"node": titles.get(node_id, node_id)}
+        row.update({label: stats[key] for key, label in METRIC_COLUMNS})
+        if stats["dropped_by_reason"]:
+            row["why dropped"] = ", ".join(f"{k} × {v}" for k, v in stats["dropped_by_reason"].items())
+        p = stats["latency_s"]
+        row["latency p50 / p99 (s)"] = "—" if p["p50"] is None else f"{p['p50']:g} / {p['p99']:g}"
+        rows.append(row)
+    return rows
+
+
+def show_run(run, design, key: str) -> None:
+    titles = {n.id: n.title for n in design.nodes}
+    t = run.totals
+    cols = st.columns(5)
+    cols[0].metric("Processed", f"{t['processed']:,}")
+    cols[1].metric("Side effects done twice", f"{t['duplicate_side_effects']:,}")
+    cols[2].metric("Dead-lettered (parked)", f"{t['dead_lettered']:,}")
+    cols[3].metric("Dropped (lost)", f"{t['dropped']:,}")
+    cols[4].metric("Still in flight", f"{t['in_flight']:,}")
+    for client, info in run.clients.items():
+        answers = ", ".join(f"{k} × {v}" for k, v in info["answers"].items()) or "no answers yet"
+        st.write(f"**{titles.get(client, client)}** sent {info['sent']:,} requests and was told: {answers}")
+    c = run.conservation
+    if c["ok"]:
+        st.success(f"Nothing vanished: all {c['received']:,} deliveries are accounted for "
+                   f"(processed, filtered, reported, retried, dead-lettered, dropped with a reason, or in flight).")
+    else:
+        st.error("Conservation check failed — this is a simulator bug, please report it:\n\n" + "\n".join(c["problems"]))
+    for finding in run.findings:
+        st.warning(f"{finding['id']} · {finding['path']}: {finding['message']}")
+    st.dataframe(metrics_rows(run, titles), hide_index=True)
+    _charts(run, titles)
+    if run.trace is not None:
+        with st.expander(f"What happened, hop by hop ({len(run.trace):,} hops{', truncated' if run.trace_truncated else ''})"):
+            st.caption("The first 300 hops in plain words.")
+            st.text("\n".join(narrate(run.trace, titles, limit=300)))
+    st.download_button("Download the run (JSON)", json.dumps(run.to_json(), indent=2), file_name="run.json",
+                       mime="application/json", key=f"{key}-dl")
+
+
+def _charts(run, titles) -> None:
+    series = run.series
+    if series["depth"]:
+        st.caption("Queue depth over simulated time (messages waiting or in flight)")
+        data = {"t (s)": series["t"]}
+        data.update({titles.get(q, q): values for q, values in series["depth"].items()})
+        st.line_chart(data, x="t (s)")
+    busy = {n: v for n, v in series["processed"].items() if v and v[-1]}
+    if busy:
+        st.caption("Processed so far, per node")
+        data = {"t (s)": series["t"]}
+        data.update({titles.get(n, n): v for n, v in busy.items()})
+        st.line_chart(data, x="t (s)")
