@@ -28,9 +28,12 @@ if not found:
 ids = [p.id for p in found]
 wanted = st.query_params.get("pattern")
 index = ids.index(wanted) if wanted in ids else 0
-chosen = st.radio("Pattern", ids, index=index, format_func=lambda i: ("⚠ " if catalog[i].kind == "anti-pattern"
-                  else "") + catalog[i].title, horizontal=True, label_visibility="collapsed")
+listing, detail = st.columns([1, 3], gap="large")
+with listing:
+    chosen = st.radio("Patterns", ids, index=index, key="chosen",
+                      format_func=lambda i: catalog[i].title + (" (anti-pattern)" if catalog[i].kind == "anti-pattern"
+                                                                  else ""))
 if chosen != wanted:
     st.query_params["pattern"] = chosen
-st.divider()
-pattern_view.show(catalog[chosen], catalog)
+with detail:
+    pattern_view.show(catalog[chosen], catalog)

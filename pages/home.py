@@ -18,15 +18,15 @@ c1, c2, c3 = st.columns(3)
 with c1:
     st.markdown(f"**1 · Browse the catalog.** {len(patterns)} patterns and {len(anti)} anti-patterns: what each "
                 "is, when to use it, when not, and the failure it exists for.")
-    st.page_link("pages/catalog.py", label="Open the catalog", icon="📚")
+    st.page_link("pages/catalog.py", label="Open the catalog", icon=":material/menu_book:")
 with c2:
     st.markdown("**2 · Compare choreography and orchestration.** The question every event-driven design "
                 "meets first, dimension by dimension.")
-    st.page_link("pages/compare.py", label="Compare them", icon="⚖️")
+    st.page_link("pages/compare.py", label="Compare them", icon=":material/compare_arrows:")
 with c3:
     st.markdown("**3 · Break things on purpose.** Run a pattern in the simulator, inject duplicates, failures "
                 "and outages, and watch where every event ends up.")
-    st.page_link("pages/simulate.py", label="Open the simulator", icon="▶️")
+    st.page_link("pages/simulate.py", label="Open the simulator", icon=":material/play_circle:")
 st.subheader("Good first patterns", anchor=False)
 for pid in ("async-processing", "fan-out-sns", "storage-first", "saga"):
     if pid in catalog:

@@ -5,7 +5,6 @@ import streamlit as st
 
 _CSS = """
 <style>
-html, body, [class*="st-"] { font-size: 1.02rem; }
 :focus-visible { outline: 3px solid #1565c0 !important; outline-offset: 2px; }
 .sps-badge { display: inline-block; border: 1px solid #607d8b; border-radius: 0.4rem; padding: 0.05rem 0.45rem;
              margin: 0 0.3rem 0.3rem 0; font-size: 0.85rem; }

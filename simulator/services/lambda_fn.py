@@ -8,6 +8,7 @@ drop with a reason. Sync calls are never retried by Lambda; a timeout is an erro
 from __future__ import annotations
 
 from simulator.messages import Message
+from simulator.runtime import NO_FAULTS
 from simulator.services.base import DELIVERY_KINDS_ASYNC, Model
 from simulator.services.breaker import Breaker
 
@@ -15,22 +16,26 @@ ACCOUNT_CONCURRENCY = 1000          # semantics.md §1: default per account and 
 RETRY_WAITS_S = (60.0, 120.0)       # waits before the 1st and 2nd async retry
 THROTTLE_BACKOFF_MAX_S = 300.0      # "backoff from 1 s rising to 5 min" (the curve is not published: doubling †)
 TIMEOUT_ERROR = "Sandbox.Timedout"
+# A conditional write refused because the item exists: the function's code treats it as "already done".
+CONDITION_FAILED = "ConditionalCheckFailedException"
 THROTTLE_ERROR = "TooManyRequestsException"
 
 
 class Invocation:
     """One running invocation: which messages, who to answer, whether it already ended."""
-    __slots__ = ("msgs", "done", "finished", "mode", "started", "pending_calls", "error", "link")
+    __slots__ = ("msgs", "done", "finished", "mode", "ctx", "pending_calls", "error", "link", "errors", "working")
 
     def __init__(self, msgs, done, mode, ctx, link):
         self.msgs = msgs
         self.done = done
         self.mode = mode
-        self.started = ctx          # the caller's context, handed back to `done`
+        self.ctx = ctx              # the caller's context, handed back to `done`
+        self.working = None         # the messages that call dependencies (not failed, not repeats)
         self.finished = False
         self.pending_calls = None
         self.error = None
         self.link = link
+        self.errors = None          # per message: the injected fault decided when the invocation began
 
 
 class LambdaModel(Model):
@@ -102,6 +107,9 @@ class LambdaModel(Model):
         if self.rt.trace is not None:
             self._trace_all(msgs, "invoked", mode)
         inv = Invocation(msgs, done, mode, ctx, link)
+        if self.faults is not NO_FAULTS:
+            # Faults are decided as the invocation reaches the function (an outage fails what arrives then).
+            inv.errors = [self.fault_error(m) for m in msgs]
         self.active.add(inv)
         if self.duration > self.timeout:
             self.env.schedule(self.timeout, self._timed_out, inv)
@@ -115,8 +123,20 @@ class LambdaModel(Model):
     def _call_dependencies(self, inv: Invocation) -> None:
         if inv.finished:
             return
+        working = [m for i, m in enumerate(inv.msgs) if not self._skips_work(inv, i, m)]
+        if not working:
+            self._finish(inv)          # failed or a recognised repeat: the handler never calls out
+            return
         inv.pending_calls = list(self.calls)
+        inv.working = working
         self._next_call(inv)
+
+    def _skips_work(self, inv: Invocation, i: int, m: Message) -> bool:
+        if inv.errors is not None and inv.errors[i]:
+            return True
+        # Powertools checks the idempotency record before the handler runs.
+        return self.idempotent and bool(m.core.done & self.bit) and (
+            m.core.done_at is None or self.env.now - m.core.done_at.get(self.index, 0) <= self.expiry)
 
     def _next_call(self, inv: Invocation) -> None:
         if inv.finished:
@@ -142,10 +162,11 @@ class LambdaModel(Model):
                 self._finish(inv)
             else:
                 self._next_call(inv)
-        for m in inv.msgs:
+        working = inv.working
+        for m in working:
             call = m.fresh()
             call.attempt = 1
-            self.rt.deliver(link, call, answered if m is inv.msgs[0] else None)
+            self.rt.deliver(link, call, answered if m is working[0] else None)
 
     def _timed_out(self, inv: Invocation) -> None:
         if inv.finished:
@@ -165,8 +186,9 @@ class LambdaModel(Model):
         succeeded: list = []
         error = inv.error
         whole = False            # the invocation as a whole failed: no item counts as done
-        for m in inv.msgs:
-            err = error if error is not None else self.fault_error(m)
+        errors = inv.errors
+        for i, m in enumerate(inv.msgs):
+            err = error if error is not None else (errors[i] if errors is not None else None)
             if err:
                 m.error = err
                 failed.append(m)
@@ -181,7 +203,7 @@ class LambdaModel(Model):
                 m.error = error
                 failed.append(m)
                 continue
-            if did and (err := self._publish(m)):
+            if did and (err := self._publish(m)) and err != CONDITION_FAILED:
                 m.error = err
                 failed.append(m)
                 if inv.mode != "batch_partial":
@@ -207,7 +229,7 @@ class LambdaModel(Model):
             output = inv.msgs[0].core.body
             if self.emits and isinstance(output, dict):
                 output = {**output, **self.emits}
-        inv.done(inv.started, failed, error if failed else None, output)
+        inv.done(inv.ctx, failed, error if failed else None, output)
 
     def _publish(self, m: Message) -> str | None:
         if not (self.publishes or self.async_calls):

@@ -184,8 +184,19 @@ class BucketModel(Router):
         self.rt.record(msg, msg.hop_from, self.id, "stored")
         if reply:
             reply(True, None, None)
+        body = msg.core.body if isinstance(msg.core.body, dict) else {"value": msg.core.body}
+        key = str(body.get("key", f"object-{msg.core.id}"))
         for target in self.notify:
-            note = self.rt.derive(msg, {"eventName": "ObjectCreated:Put", "object": msg.core.body})
+            if target.target.node.type == "event_bus":
+                # What S3 sends to EventBridge (source aws.s3, detail-type "Object Created").
+                payload = {"source": "aws.s3", "detail-type": "Object Created", "detail": {
+                    "bucket": {"name": self.id}, "object": {"key": key, **{k: v for k, v in body.items() if k != "key"}},
+                    "reason": "PutObject"}}
+            else:
+                payload = {"Records": [{"eventName": "ObjectCreated:Put", "s3": {"bucket": {"name": self.id},
+                                                                                  "object": {"key": key}}}],
+                           **body}
+            note = self.rt.derive(msg, payload)
             note.core.done = 0
             # "usually within seconds": a delay of 0.5–2 s, illustrative; separate delays reorder them.
             self.copies += 1

@@ -15,6 +15,10 @@ from simulator.services.base import Model
 
 LAMBDA_ERROR_NAMES = {"TooManyRequestsException": "Lambda.TooManyRequestsException",
                       "ServiceUnavailable": "Lambda.ServiceException"}
+# Service integrations raise the service's exception with the service's prefix (e.g. a refused
+# conditional put is `DynamoDB.ConditionalCheckFailedException`), which a Catch can name.
+SERVICE_PREFIX = {"dynamodb_table": "DynamoDB", "sqs_queue": "SQS", "sns_topic": "SNS", "event_bus": "EventBridge",
+                  "kinesis_stream": "Kinesis", "s3_bucket": "S3", "firehose": "Firehose"}
 
 
 class Run:
@@ -115,7 +119,13 @@ class StateMachineModel(Model):
 
         def answered(ok, error, output, run=run, token=cmd.token, target=link.target):
             if not ok:
-                name = LAMBDA_ERROR_NAMES.get(error, error) if target.node.type == "lambda" else error
+                ttype = target.node.type
+                if ttype == "lambda":
+                    name = LAMBDA_ERROR_NAMES.get(error, error)
+                elif ttype in SERVICE_PREFIX and error and "." not in error:
+                    name = f"{SERVICE_PREFIX[ttype]}.{error}"
+                else:
+                    name = error
                 self._answer((run, token, False, name or "States.TaskFailed", None))
             elif waits:
                 self._await_callback(run, token, target, cmd)

@@ -43,7 +43,7 @@ class TableModel(Model):
             s.deduplicated += 1
             self.rt.record(msg, link.source.id, self.id, "condition_failed", "item exists: not written again")
             if reply:
-                reply(True, None, None)
+                reply(False, "ConditionalCheckFailedException", None)
             return
         self.side_effect(msg)
         s.processed += 1
