@@ -16,10 +16,8 @@ import pytest
 
 from simulator.asl import AslError, Execution, Finished, Invoke, Sleep, validate_definition
 
-# The shared corpus: $SHARED_DIR, else ../shared beside the checkout, else /work/shared.
-_SHARED = [Path(os.environ["SHARED_DIR"])] if os.environ.get("SHARED_DIR") else []
-_SHARED += [Path(__file__).resolve().parents[2] / "shared", Path("/work/shared")]
-CORPUS = next((p for p in _SHARED if p.exists()), _SHARED[-1]) / "corpus" / "asl"
+# The external corpus, copied verbatim into tests/corpus (see tests/test_corpus_copy.py).
+CORPUS = Path(__file__).resolve().parent / "corpus" / "asl"
 INDEX = json.loads((CORPUS / "index.json").read_text())
 INVALID = {"shared-fallback-state-jsonata.asl.json": "States.QueryLanguage: is a str, not a state object"}
 OK, TASK_FAILED = ("SUCCEEDED", None), ("FAILED", "States.TaskFailed")

@@ -16,8 +16,8 @@ from simulator.eventpattern import (CompiledPattern, LexFloat, PatternError, com
                                     compile_pattern, loads_lexical, matches, matches_text,
                                     validate_pattern)
 
-# shared/ sits beside the repository, locally and in CI
-CORPUS_PATH = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "eventbridge" / "cases.json"
+# The external corpus, copied verbatim into tests/corpus (see tests/test_corpus_copy.py).
+CORPUS_PATH = Path(__file__).resolve().parent / "corpus" / "eventbridge" / "cases.json"
 CORPUS = json.loads(CORPUS_PATH.read_text())
 CASES = CORPUS["cases"]
 
