@@ -16,6 +16,7 @@ ACCOUNT_CONCURRENCY = 1000          # semantics.md §1: default per account and 
 RETRY_WAITS_S = (60.0, 120.0)       # waits before the 1st and 2nd async retry
 THROTTLE_BACKOFF_MAX_S = 300.0      # "backoff from 1 s rising to 5 min" (the curve is not published: doubling †)
 TIMEOUT_ERROR = "Sandbox.Timedout"
+NOTHING_FAILED: tuple = ()
 # A conditional write refused because the item exists: the function's code treats it as "already done".
 CONDITION_FAILED = "ConditionalCheckFailedException"
 THROTTLE_ERROR = "TooManyRequestsException"
@@ -60,6 +61,8 @@ class LambdaModel(Model):
         self.on_success = self.link("on_success")
         self.dlq = self.link("dead_letter")
         self.breaker = Breaker(p("breaker_failure_threshold"), p("breaker_open_s")) if p("circuit_breaker") else None
+        # No crash injection and nothing published after success: `_finish` may take its short path.
+        self.plain = not (self.crash_p or self.publishes or self.async_calls or self.emits)
         self.running = 0
         self.active: set = set()           # running invocations (scanned for in-flight at the end)
         self.waiting: set = set()          # async events waiting for a retry
@@ -182,6 +185,17 @@ class LambdaModel(Model):
         self.running -= 1
         self.active.discard(inv)
         s, rt = self.stats, self.rt
+        msgs = inv.msgs
+        if self.plain and inv.error is None and len(msgs) == 1 and (inv.errors is None or inv.errors[0] is None):
+            # The common case, kept short: one message, no fault, nothing published afterwards.
+            m = msgs[0]
+            did = self.side_effect(m, self.idempotent, self.expiry)
+            s.processed += 1
+            s.latency(self.env.now - m.core.created)
+            if rt.trace is not None:
+                rt.record(m, m.hop_from, self.id, "processed" if did else "deduplicated")
+            inv.done(inv.ctx, NOTHING_FAILED, None, m.core.body)
+            return
         failed: list = []
         succeeded: list = []
         error = inv.error

@@ -48,6 +48,11 @@ class QueueModel(Model):
                             "but has no dead_letter edge: messages are retried until retention expires")
             self.max_receives = None
 
+    def start(self) -> None:
+        for esm in self.consumers:
+            # A consumer that works longer than the visibility timeout sees its messages reappear mid-run.
+            esm.outlives = getattr(esm.consumer, "duration", 0) > self.vt
+
     # sends --------------------------------------------------------------------------------
     def receive(self, link, msg: Message, reply) -> None:
         s = self.stats
@@ -80,7 +85,18 @@ class QueueModel(Model):
             self.rt.record(msg, link.source.id, self.id, "enqueued")
         if reply:
             reply(True, None, None)
-        for esm in self.consumers:
+        consumers = self.consumers
+        if len(consumers) == 1 and not self.fifo:
+            esm = consumers[0]
+            if esm.running < esm.cap and not esm.poll_scheduled and not esm.window and len(self.visible) == 1:
+                # Nothing was waiting and the poller is idle: this message is received at once.
+                self.visible.popleft()
+                batch = []
+                self._receive_one(msg, now, batch)
+                if batch:
+                    esm.dispatch(batch)
+                return
+        for esm in consumers:
             if esm.running < esm.cap and not esm.poll_scheduled:
                 esm.kick()
 
@@ -163,6 +179,13 @@ class QueueModel(Model):
     def settle(self, batch: list, failed: list, early_reappear: bool) -> None:
         """The consumer's answer: delete what succeeded; failed messages reappear after the timeout."""
         s = self.stats
+        if not failed and not self.fifo:
+            for msg in batch:
+                if msg.state != DELETED:
+                    msg.state = DELETED
+                    self.inflight.discard(msg)
+                    s.processed += 1
+            return
         failed_ids = {id(m) for m in failed}
         for msg in batch:
             if self.fifo:
@@ -175,7 +198,6 @@ class QueueModel(Model):
                 msg.state = DELETED
                 self.inflight.discard(msg)
                 s.processed += 1
-                s.latency(self.env.now - msg.core.created)
 
     def reappear_while_running(self, batch: list) -> None:
         """The consumer outlives the visibility timeout: the messages become visible again mid-run."""
@@ -233,6 +255,7 @@ class ESM:
         self.running = 0
         self.poll_scheduled = False
         self.dup_p = link.duplicate_probability
+        self.outlives = False   # set in QueueModel.start, once every consumer's duration is known
 
     def kick(self) -> None:
         if self.poll_scheduled or self.running >= self.cap:
@@ -253,24 +276,29 @@ class ESM:
 
     def poll(self) -> None:
         q = self.queue
-        rt = q.rt
-        consumer = self.consumer
-        outlives = getattr(consumer, "duration", 0) > q.vt
-        qid = q.id
         while self.running < self.cap:
             batch = q.take(self.batch_size)
             if not batch:
                 return
-            n = len(batch)
-            rt.hops += n
-            self.link.delivered += n
-            for m in batch:
-                m.hop_from = qid
-            self.running += 1
-            if outlives:
-                q.reappear_while_running(batch)
-            consumer.invoke(batch, self._done, self.mode, self.link, batch)
-            if self.dup_p and rt.rng.random() < self.dup_p:
+            self.dispatch(batch)
+
+    def dispatch(self, batch: list) -> None:
+        """Hand a received batch to the consumer."""
+        q = self.queue
+        rt = q.rt
+        n = len(batch)
+        rt.hops += n
+        self.link.delivered += n
+        qid = q.id
+        for m in batch:
+            m.hop_from = qid
+        self.running += 1
+        if self.outlives:
+            q.reappear_while_running(batch)
+        consumer = self.consumer
+        consumer.invoke(batch, self._done, self.mode, self.link, batch)
+        if self.dup_p:
+            if rt.rng.random() < self.dup_p:
                 # SQS delivered one message of the batch a second time (at-least-once).
                 twin = batch[0].duplicate()
                 twin.attempt = batch[0].attempt
@@ -279,13 +307,15 @@ class ESM:
 
     def _done(self, batch, failed, error, _output=None) -> None:
         self.running -= 1
-        self.queue.settle(batch, failed, getattr(self.consumer, "duration", 0) > self.queue.vt)
+        q = self.queue
+        q.settle(batch, failed, self.outlives)
         if error == "TooManyRequestsException" and not self.poll_scheduled:
             # Throttled: the poller backs off before the next receive (the exact curve is not published †).
             self.poll_scheduled = True
             self.queue.env.schedule(1.0, self._poll_later)
             return
-        self.kick()
+        if q.visible or q.fifo:
+            self.kick()
 
 
 def _ignore(_ctx, _failed, _error, _output) -> None:

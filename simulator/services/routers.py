@@ -42,7 +42,7 @@ class Router(Model):
         self.copies += 1
         msg.attempt = 0
         msg.born = self.env.now
-        msg.dedup = self.retry_schedule(link)      # the retry-delay iterator travels with the copy
+        msg.dedup = None        # the retry-delay iterator, made on the first failure and carried by the copy
         self._try(link, msg, dead_letter)
 
     def retry_schedule(self, link):
@@ -77,6 +77,8 @@ class Router(Model):
         self.rt.deliver(link, msg, answered)
 
     def _failed(self, link, msg: Message, dead_letter, error) -> None:
+        if msg.dedup is None:
+            msg.dedup = self.retry_schedule(link)
         wait = next(msg.dedup, None)
         if wait is not None and self.env.now + wait - msg.born <= self.max_age(link):
             self.retrying.add(msg)
