@@ -128,3 +128,13 @@ def test_s3_notifications_are_unordered_and_arrive_within_seconds():
     assert len(invoked) == 30
     assert [h["event"] for h in invoked] != sorted(h["event"] for h in invoked)
     assert run.conservation["ok"]
+
+
+def test_scheduler_retry_policy_then_its_dead_letter_queue():
+    nodes = [{"id": "tick", "type": "schedule", "props": {"expression": "rate(10 minutes)", "retry_attempts": 3}},
+             {"id": "q", "type": "sqs_queue"}, {"id": "dlq", "type": "sqs_queue"}]
+    edges = [{"source": "tick", "target": "q"}, {"source": "tick", "target": "dlq", "kind": "dead_letter"}]
+    run = run_design(nodes, edges, {"until_s": 1500, "inject": {**NO_DUPS, "nodes": {"q": {"outages": [[0, 1e6]]}}}})
+    assert run.nodes["tick"]["processed"] == 2               # fired at 600 and 1200
+    assert run.nodes["q"]["received"] == 8                   # 1 attempt + 3 retries, twice
+    assert run.nodes["tick"]["dead_lettered"] == 2 and run.nodes["dlq"]["received"] == 2

@@ -98,3 +98,36 @@ def test_throttled_receives_count_toward_max_receive_count():
     assert run.nodes["fn"]["throttled"] == 2
     assert run.nodes["q"]["dead_lettered"] == 1
     assert run.conservation["ok"]
+
+
+def test_idempotency_record_expiry_lets_a_late_duplicate_through():
+    # An archive replay at 300 s redelivers the same event ids: remembered for an hour they are recognised,
+    # remembered for 60 s they are processed again.
+    def run(expiry):
+        nodes = [CLIENT, {"id": "bus", "type": "event_bus", "props": {"archive": True}},
+                 {"id": "fn", "type": "lambda", "props": {"duration_s": 0, "idempotent": True,
+                                                          "idempotency_expiry_s": expiry}}]
+        edges = [{"source": "src", "target": "bus"},
+                 {"source": "bus", "target": "fn", "props": {"rule": "all", "pattern": {"source": ["custom.app"]}}}]
+        return run_design(nodes, edges, {"until_s": 400, "workload": [{"source": "src", "count": 3}],
+                                         "replays": [{"bus": "bus", "at_s": 300, "from_s": 0, "to_s": 10}],
+                                         "inject": {"duplicate_probability": 0}}).nodes["fn"]
+    kept = run(3600)
+    assert kept["deduplicated"] == 3 and kept["duplicate_side_effects"] == 0
+    expired = run(60)
+    assert expired["deduplicated"] == 0 and expired["duplicate_side_effects"] == 3
+
+
+def test_batching_window_waits_to_fill_a_batch():
+    nodes, edges = queue_design({}, {"duration_s": 0.1}, {"batch_size": 10, "batching_window_s": 2}, dlq=False)
+    run = run_design(nodes, edges, {"until_s": 30, "workload": [{"source": "src", "count": 4, "rate_per_s": 4}],
+                                    "inject": {"duplicate_probability": 0}})
+    assert [h["time"] for h in hops(run, "invoked", "fn")] == [2.0, 2.0, 2.0, 2.0]
+
+
+def test_jitter_on_an_edge_reorders_a_standard_queue():
+    nodes, edges = queue_design({}, {"duration_s": 0.01}, {"batch_size": 1}, dlq=False)
+    scenario = {"until_s": 60, "seed": 4, "workload": [{"source": "src", "count": 30, "rate_per_s": 100}],
+                "inject": {"duplicate_probability": 0, "edges": {"src->q": {"jitter_s": 1.0}}}}
+    order = [h["event"] for h in hops(run_design(nodes, edges, scenario), "processed", "fn")]
+    assert sorted(order) == list(range(1, 31)) and order != sorted(order)
