@@ -8,7 +8,7 @@ from typing import Any
 
 DEFAULT_UNTIL_S = 3600
 MAX_EVENTS = 5_000_000
-_TOP = {"seed", "until_s", "workload", "inject", "replays", "max_hops", "name", "description"}
+_TOP = {"seed", "until_s", "workload", "inject", "replays", "redrives", "max_hops", "name", "description"}
 _WORKLOAD = {"source", "count", "rate_per_s", "payloads", "attributes", "start_s", "message_group_field"}
 _INJECT = {"duplicate_probability", "edges", "nodes"}
 _EDGE_INJECT = {"duplicate_probability", "latency_s", "jitter_s", "loss_probability"}
@@ -16,6 +16,7 @@ _NODE_INJECT = {"failure_probability", "outages", "latency_s", "throttle_concurr
                 "crash_after_side_effect_probability", "error", "poison", "callback_delay_s",
                 "callback_lost_probability", "duration_s"}
 _REPLAY = {"bus", "at_s", "from_s", "to_s"}
+_REDRIVE = {"queue", "at_s", "to"}
 
 
 def _num(value, lo=None, hi=None, integer=False) -> str | None:
@@ -78,6 +79,26 @@ def scenario_problems(doc: Any, node_ids: set[str] | None = None, edge_keys: set
                 out.append(f"replays[{i}].bus: unknown node {r.get('bus')!r}")
             out += [f"replays[{i}].{k}: {m}" for k in ("at_s", "from_s", "to_s") if k in r
                     and (m := _num(r[k], 0))]
+    out += _redrive_problems(doc.get("redrives", []), node_ids)
+    return out
+
+
+def _redrive_problems(redrives: Any, node_ids) -> list[str]:
+    if not isinstance(redrives, list):
+        return ["redrives: must be a list"]
+    out = []
+    for i, r in enumerate(redrives):
+        if not isinstance(r, dict):
+            out.append(f"redrives[{i}]: must be a mapping")
+            continue
+        out += [f"redrives[{i}].{k}: unknown key" for k in r if k not in _REDRIVE]
+        for key in ("queue", "to"):
+            if key in r and node_ids is not None and r[key] not in node_ids:
+                out.append(f"redrives[{i}].{key}: unknown node {r[key]!r}")
+        if "queue" not in r:
+            out.append(f"redrives[{i}].queue: missing")
+        if "at_s" in r and (m := _num(r["at_s"], 0)):
+            out.append(f"redrives[{i}].at_s: {m}")
     return out
 
 

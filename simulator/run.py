@@ -91,6 +91,12 @@ def simulate(design: Design, scenario: dict | None = None, seed: int | None = No
         bus = rt.models[spec["bus"]]
         if isinstance(bus, BusModel):
             rt.env.at(float(spec.get("at_s", until)), lambda _a, bus=bus, spec=spec: bus.replay(spec))
+    for spec in scenario.get("redrives", []) or []:
+        queue = rt.models[spec["queue"]]
+        if isinstance(queue, QueueModel):
+            rt.env.at(float(spec.get("at_s", until)), lambda _a, q=queue, spec=spec: _redrive(rt, q, spec))
+        else:
+            rt.finding("SIM-REDRIVE", f"scenario.redrives", f"{spec['queue']!r} is not a queue; nothing redriven")
     series = _Sampler(rt)
     steps = 20 if progress else 1
     for i in range(1, steps + 1):
@@ -103,6 +109,12 @@ def simulate(design: Design, scenario: dict | None = None, seed: int | None = No
         rt.finding("SIM-HOP-LIMIT", "scenario.max_hops", f"stopped after {rt.max_hops:,} hops at "
                    f"t={rt.env.now:.1f} s: a cycle or an endless retry keeps the design busy")
     return _collect(rt, design, series)
+
+
+def _redrive(rt: Runtime, queue, spec: dict) -> None:
+    problem = queue.redrive(spec)
+    if problem:
+        rt.finding("SIM-REDRIVE", "scenario.redrives", problem)
 
 
 def _faults(rt: Runtime, spec: dict | None) -> Faults | None:

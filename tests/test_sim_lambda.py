@@ -90,3 +90,20 @@ def test_crash_after_side_effect_repeats_the_side_effect_on_retry():
     run = run_design(nodes, edges, {"until_s": 600, "seed": 3, "workload": [{"source": "src", "count": 200, "rate_per_s": 10}],
                                     "inject": {**NO_DUPS, "nodes": {"fn": {"crash_after_side_effect_probability": 0.5}}}})
     assert run.nodes["fn"]["duplicate_side_effects"] == 0
+
+
+def test_business_idempotency_key_recognises_a_relayed_repeat_with_a_new_event_id():
+    # A relay function republishes every order as a new event (new id); a duplicate upstream therefore
+    # reaches the consumer as two different event ids. Keyed by orderId, the consumer still sees one order.
+    nodes = [{"id": "src", "type": "client"}, {"id": "relay", "type": "lambda", "props": {"duration_s": 0}},
+             {"id": "t", "type": "sns_topic"},
+             {"id": "consumer", "type": "lambda", "props": {"duration_s": 0, "idempotent": True}}]
+    edges = [{"source": "src", "target": "relay", "kind": "async"}, {"source": "relay", "target": "t"},
+             {"source": "t", "target": "consumer"}]
+    scenario = {"until_s": 60, "workload": [{"source": "src", "count": 5, "payloads": [{"orderId": i} for i in range(5)]}],
+                "inject": {"duplicate_probability": 0, "edges": {"src->relay": {"duplicate_probability": 1.0}}}}
+    by_id = run_design(nodes, edges, scenario).nodes["consumer"]
+    assert by_id["processed"] == 10 and by_id["deduplicated"] == 0
+    nodes[3]["props"]["idempotency_key"] = "orderId"
+    by_key = run_design(nodes, edges, scenario).nodes["consumer"]
+    assert by_key["processed"] == 10 and by_key["deduplicated"] == 5

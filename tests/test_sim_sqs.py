@@ -131,3 +131,15 @@ def test_jitter_on_an_edge_reorders_a_standard_queue():
                 "inject": {"duplicate_probability": 0, "edges": {"src->q": {"jitter_s": 1.0}}}}
     order = [h["event"] for h in hops(run_design(nodes, edges, scenario), "processed", "fn")]
     assert sorted(order) == list(range(1, 31)) and order != sorted(order)
+
+
+def test_dlq_redrive_moves_parked_messages_back_to_the_source_queue():
+    nodes, edges = queue_design({"visibility_timeout_s": 10, "max_receive_count": 2}, {"duration_s": 0.1})
+    scenario = {"until_s": 300, "workload": [{"source": "src", "count": 4, "rate_per_s": 10}],
+                "redrives": [{"queue": "dlq", "at_s": 120}],
+                "inject": {"duplicate_probability": 0, "nodes": {"fn": {"outages": [[0, 60]]}}}}
+    run = run_design(nodes, edges, scenario)
+    assert run.nodes["q"]["dead_lettered"] == 4          # parked while the consumer was down
+    assert len(hops(run, "redriven")) == 4 and run.nodes["dlq"]["in_flight"] == 0
+    assert run.nodes["fn"]["processed"] == 4             # after the redrive, the fixed consumer handles them
+    assert run.conservation["ok"]

@@ -76,10 +76,16 @@ class Model:
             return f.error
         return None
 
+    key_path: tuple = ()        # business idempotency key (a path into the payload), when set
+    business_keys: dict | None = None
+
     def side_effect(self, msg: Message, idempotent: bool = False, expiry: float = 0.0) -> bool:
         """Perform this node's side effect for msg; False when an idempotent node skipped a repeat."""
         core = msg.core
         bit = self.bit
+        if idempotent and self.key_path and self._seen_business_key(core.body, expiry):
+            self.stats.deduplicated += 1
+            return False
         if core.done & bit:
             if idempotent and (core.done_at is None or self.env.now - core.done_at.get(self.index, 0) <= expiry):
                 self.stats.deduplicated += 1
@@ -91,6 +97,25 @@ class Model:
                 core.done_at = {}
             core.done_at[self.index] = self.env.now
         return True
+
+    def _seen_business_key(self, body, expiry: float) -> bool:
+        """Powertools-style record keyed by a payload field: a new event with the same key is a repeat.
+        A payload without the key is never a repeat (Powertools would raise; here it is processed)."""
+        value = body
+        for part in self.key_path:
+            if not isinstance(value, dict) or part not in value:
+                return False
+            value = value[part]
+        key = repr(value)
+        now = self.env.now
+        store = self.business_keys
+        if store is None:
+            store = self.business_keys = {}
+        seen = store.get(key)
+        if seen is not None and now - seen <= expiry:
+            return True
+        store[key] = now
+        return False
 
     def in_flight(self) -> int:
         return 0

@@ -45,6 +45,7 @@ class LambdaModel(Model):
         self.timeout = float(p("timeout_s"))
         self.duration = float(f.duration_s if f.duration_s is not None else p("duration_s")) + f.latency_s
         self.idempotent = bool(p("idempotent"))
+        self.key_path = tuple(str(p("idempotency_key")).split(".")) if p("idempotency_key") else ()
         self.expiry = float(p("idempotency_expiry_s"))
         reserved = p("reserved_concurrency")
         self.cap = ACCOUNT_CONCURRENCY if reserved is None else int(reserved)

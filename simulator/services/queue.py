@@ -225,7 +225,37 @@ class QueueModel(Model):
         return self.depth()
 
     def settled_extra(self) -> int:
-        return self.stats.deduplicated
+        return self.stats.deduplicated + self.redriven
+
+    redriven = 0
+
+    def redrive(self, spec: dict) -> str | None:
+        """Move every visible message back to a source queue (SQS's DLQ redrive: by default to the queue
+        the messages came from). Each moved message is a new send there, with its receive count reset."""
+        target_id = spec.get("to")
+        if target_id is None:
+            sources = [link.source for link in self.inbound if link.kind == "dead_letter"]
+            if len(sources) != 1:
+                return f"{self.id}: redrive needs `to` (it is the DLQ of {len(sources)} queues)"
+            target_id = sources[0].id
+        target = self.rt.models[target_id]
+        if not isinstance(target, QueueModel):
+            return f"{self.id}: redrive target {target_id!r} is not a queue"
+        link = self.rt.dead_letter_link(self, target_id)
+        link.kind = "redrive"
+        moving = [m for m in (self.visible if not self.fifo else [m for q in self.groups.values() for m in q])
+                  if m.state == VISIBLE]
+        for msg in moving:
+            msg.state = DELETED
+            self.redriven += 1
+            self.rt.record(msg, self.id, target_id, "redriven")
+            self.rt.deliver(link, msg.fresh())
+        self.visible = deque(m for m in self.visible if m.state == VISIBLE)
+        for q in self.groups.values():
+            kept = [m for m in q if m.state == VISIBLE]
+            q.clear()
+            q.extend(kept)
+        return None
 
     def oldest(self) -> float | None:
         """When the oldest message still in the queue was sent (ApproximateAgeOfOldestMessage)."""
