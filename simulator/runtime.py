@@ -111,6 +111,22 @@ class Runtime:
             # A duplicate arrives a moment after the original; nobody waits for its answer.
             self.env.schedule(delay + self.rng.random() * 0.05, self._arrive, (link, twin, None))
 
+    def put(self, link: Link, msg: Message) -> str | None:
+        """`deliver` for a link whose target answers at once (`link.instant`): the error, or None.
+        Same bookkeeping and the same random draws as `deliver`, without a reply callback."""
+        self.hops += 1
+        if self.hops > self.max_hops:
+            self.env.stop_requested = "max_hops"
+        link.delivered += 1
+        msg.hop_from = link.source.id
+        p = link.duplicate_probability
+        twin = msg.duplicate() if p and self.rng.random() < p else None
+        error = link.target.put(link, msg)
+        if twin is not None:
+            self.hops += 1
+            self.env.schedule(self.rng.random() * 0.05, self._arrive, (link, twin, None))
+        return error
+
     def _arrive(self, args) -> None:
         link, msg, reply = args
         link.target.receive(link, msg, reply)

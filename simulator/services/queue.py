@@ -55,50 +55,49 @@ class QueueModel(Model):
 
     # sends --------------------------------------------------------------------------------
     def receive(self, link, msg: Message, reply) -> None:
+        error = self.put(link, msg)
+        if reply:
+            reply(error is None, error, None)
+
+    def put(self, link, msg: Message) -> str | None:
         s = self.stats
         s.received += 1
         if msg.copy:
             s.duplicates_delivered += 1
-        error = self.fault_error(msg) if self.faults is not NO_FAULTS else None
-        if error:
+        if self.faults is not NO_FAULTS and (error := self.fault_error(msg)):
             s.failed += 1
             s.reported += 1
             self.rt.record(msg, link.source.id, self.id, "rejected", error)
-            if reply:
-                reply(False, error, None)
-            return
+            return error
         now = self.env.now
         if self.fifo and self._is_duplicate_send(msg, now):
             s.deduplicated += 1
             self.rt.record(msg, link.source.id, self.id, "deduplicated", "FIFO 5-minute window")
-            if reply:
-                reply(True, None, None)
-            return
+            return None
         msg.born = now
         msg.receives = 0
         msg.state = VISIBLE
-        if self.fifo:
-            self._enqueue(msg, front=False)
-        else:
-            self.visible.append(msg)
         if self.rt.trace is not None:
             self.rt.record(msg, link.source.id, self.id, "enqueued")
-        if reply:
-            reply(True, None, None)
         consumers = self.consumers
-        if len(consumers) == 1 and not self.fifo:
+        if self.fifo:
+            self._enqueue(msg, front=False)
+        elif len(consumers) == 1 and not self.visible:
             esm = consumers[0]
-            if esm.running < esm.cap and not esm.poll_scheduled and not esm.window and len(self.visible) == 1:
+            if esm.running < esm.cap and not esm.poll_scheduled and not esm.window:
                 # Nothing was waiting and the poller is idle: this message is received at once.
-                self.visible.popleft()
                 batch = []
                 self._receive_one(msg, now, batch)
                 if batch:
                     esm.dispatch(batch)
-                return
+                return None
+            self.visible.append(msg)
+        else:
+            self.visible.append(msg)
         for esm in consumers:
             if esm.running < esm.cap and not esm.poll_scheduled:
                 esm.kick()
+        return None
 
     def _is_duplicate_send(self, msg: Message, now: float) -> bool:
         if self.content_dedup:

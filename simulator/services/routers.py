@@ -40,9 +40,17 @@ class Router(Model):
     # the copy ledger -------------------------------------------------------------------
     def send_copy(self, link, msg: Message, dead_letter=None) -> None:
         self.copies += 1
-        msg.attempt = 0
         msg.born = self.env.now
         msg.dedup = None        # the retry-delay iterator, made on the first failure and carried by the copy
+        if link.instant:
+            msg.attempt = 1
+            error = self.rt.put(link, msg)
+            if error is None:
+                self.copies_delivered += 1
+            else:
+                self._failed(link, msg, dead_letter, error)
+            return
+        msg.attempt = 0
         self._try(link, msg, dead_letter)
 
     def retry_schedule(self, link):
@@ -51,19 +59,14 @@ class Router(Model):
     def max_age(self, link) -> float:
         return float("inf")
 
-    def _capture(self, ok, error, _output) -> None:
-        self._answer = (ok, error)
-
     def _try(self, link, msg: Message, dead_letter) -> None:
         msg.attempt += 1
         if msg.attempt > 1:
             link.target.stats.retried += 1
         if link.instant:
             # The target answers inside `receive` (a put, or Lambda's 202): no closure per copy.
-            self._answer = None
-            self.rt.deliver(link, msg, self._capture)
-            ok, error = self._answer
-            if ok:
+            error = self.rt.put(link, msg)
+            if error is None:
                 self.copies_delivered += 1
             else:
                 self._failed(link, msg, dead_letter, error)
