@@ -7,6 +7,9 @@ drop with a reason. Sync calls are never retried by Lambda; a timeout is an erro
 """
 from __future__ import annotations
 
+from heapq import heappush
+
+from simulator.engine import NORMAL
 from simulator.messages import Message
 from simulator.runtime import NO_FAULTS
 from simulator.services.base import DELIVERY_KINDS_ASYNC, Model
@@ -64,6 +67,8 @@ class LambdaModel(Model):
         self.breaker = Breaker(p("breaker_failure_threshold"), p("breaker_open_s")) if p("circuit_breaker") else None
         # No crash injection and nothing published after success: `_finish` may take its short path.
         self.plain = not (self.crash_p or self.publishes or self.async_calls or self.emits)
+        self.simple_timing = not self.calls and self.duration <= self.timeout   # one event: the finish
+        self._finish_cb = self._finish            # bound once, not per invocation
         self.running = 0
         self.active: set = set()           # running invocations (scanned for in-flight at the end)
         self.waiting: set = set()          # async events waiting for a retry
@@ -115,13 +120,14 @@ class LambdaModel(Model):
             # Faults are decided as the invocation reaches the function (an outage fails what arrives then).
             inv.errors = [self.fault_error(m) for m in msgs]
         self.active.add(inv)
-        if self.duration > self.timeout:
-            self.env.schedule(self.timeout, self._timed_out, inv)
-        elif self.calls:
-            self.env.schedule(self.timeout, self._timed_out, inv)
-            self.env.schedule(self.duration, self._call_dependencies, inv)
+        env = self.env
+        if self.simple_timing:
+            heappush(env._heap, (env.now + self.duration, NORMAL, next(env._seq), self._finish_cb, inv))
+        elif self.duration > self.timeout:
+            env.schedule(self.timeout, self._timed_out, inv)
         else:
-            self.env.schedule(self.duration, self._finish, inv)
+            env.schedule(self.timeout, self._timed_out, inv)
+            env.schedule(self.duration, self._call_dependencies, inv)
 
     # the work --------------------------------------------------------------------------
     def _call_dependencies(self, inv: Invocation) -> None:
@@ -190,9 +196,16 @@ class LambdaModel(Model):
         if self.plain and inv.error is None and len(msgs) == 1 and (inv.errors is None or inv.errors[0] is None):
             # The common case, kept short: one message, no fault, nothing published afterwards.
             m = msgs[0]
-            did = self.side_effect(m, self.idempotent, self.expiry)
+            core = m.core
+            if self.idempotent:
+                did = self.side_effect(m, True, self.expiry)
+            else:
+                did = True
+                if core.done & self.bit:
+                    s.duplicate_side_effects += 1
+                core.done |= self.bit
             s.processed += 1
-            s.latency(self.env.now - m.core.created)
+            s.latency(self.env.now - core.created)
             if rt.trace is not None:
                 rt.record(m, m.hop_from, self.id, "processed" if did else "deduplicated")
             inv.done(inv.ctx, NOTHING_FAILED, None, m.core.body)
