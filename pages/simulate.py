@@ -7,6 +7,7 @@ from design.scenario import node_fault_rows, with_overrides
 from patterns.catalog import load_catalog
 from simulator.run import ScenarioError, simulate
 from ui import diagram
+from ui.style import md_escape
 from ui.run_view import show_run
 
 catalog = load_catalog()
@@ -29,7 +30,7 @@ else:
             design = load_text(upload.getvalue(), "json" if upload.name.lower().endswith(".json") else "yaml",
                                name=upload.name)
         except DesignError as exc:
-            st.error("This file is not a design we can load:\n\n" + "\n".join(f"- {p}" for p in exc.problems[:20]))
+            st.error("This file is not a design we can load:\n\n" + "\n".join(f"- {md_escape(p)}" for p in exc.problems[:20]))
 if design is None:
     st.stop()
 
@@ -62,7 +63,7 @@ if submitted:
         run = simulate(design, scenario, trace=trace, progress=lambda f: bar.progress(f, text=f"Simulating… {f:.0%}"))
     except ScenarioError as exc:
         bar.empty()
-        st.error("The scenario is not valid:\n\n" + "\n".join(f"- {p}" for p in exc.problems[:20]))
+        st.error("The scenario is not valid:\n\n" + "\n".join(f"- {md_escape(p)}" for p in exc.problems[:20]))
         st.stop()
     bar.empty()
     st.session_state["last_run"] = (run, scenario)

@@ -6,6 +6,7 @@ import json
 import streamlit as st
 
 from simulator.narrate import narrate
+from ui.style import md_escape
 
 METRIC_COLUMNS = [("received", "received"), ("processed", "processed"), ("failed", "failed"),
                   ("retried", "retried"), ("duplicates_delivered", "duplicate copies in"),
@@ -37,15 +38,16 @@ def show_run(run, design, key: str) -> None:
     cols[4].metric("Still in flight", f"{t['in_flight']:,}")
     for client, info in run.clients.items():
         answers = ", ".join(f"{k} × {v}" for k, v in info["answers"].items()) or "no answers yet"
-        st.write(f"**{titles.get(client, client)}** sent {info['sent']:,} requests and was told: {answers}")
+        who = md_escape(titles.get(client, client))
+        st.markdown(f"**{who}** sent {info['sent']:,} requests and was told: {md_escape(answers)}")
     c = run.conservation
     if c["ok"]:
         st.success(f"Nothing vanished: all {c['received']:,} deliveries are accounted for "
                    f"(processed, filtered, reported, retried, dead-lettered, dropped with a reason, or in flight).")
     else:
-        st.error("Conservation check failed — this is a simulator bug, please report it:\n\n" + "\n".join(c["problems"]))
+        st.error("Conservation check failed — this is a simulator bug, please report it:\n\n" + "\n".join(md_escape(p) for p in c["problems"]))
     for finding in run.findings:
-        st.warning(f"{finding['id']} · {finding['path']}: {finding['message']}")
+        st.warning(md_escape(f"{finding['id']} · {finding['path']}: {finding['message']}"))
     st.dataframe(metrics_rows(run, titles), hide_index=True)
     _charts(run, titles)
     if run.trace is not None:

@@ -22,3 +22,12 @@ def badges(items: list[str]) -> None:
     import html
     chips = "".join(f'<span class="sps-badge">{html.escape(str(i))}</span>' for i in items)
     st.markdown(chips, unsafe_allow_html=True)
+
+
+_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$")
+
+
+def md_escape(text: str) -> str:
+    """User text placed inside Markdown: every Markdown-significant character escaped, so a label can
+    never become a link, an image or formatting (HTML is already escaped by Streamlit)."""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))
