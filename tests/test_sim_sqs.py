@@ -143,3 +143,22 @@ def test_dlq_redrive_moves_parked_messages_back_to_the_source_queue():
     assert len(hops(run, "redriven")) == 4 and run.nodes["dlq"]["in_flight"] == 0
     assert run.nodes["fn"]["processed"] == 4             # after the redrive, the fixed consumer handles them
     assert run.conservation["ok"]
+
+
+def test_fifo_dedup_window_is_five_minutes():
+    # An archive replay re-sends the same event id to a FIFO queue: within 5 minutes of the first send it
+    # is dropped as a duplicate; after 5 minutes it is a new message and the consumer runs it again.
+    def run(replay_at):
+        nodes = [CLIENT, {"id": "bus", "type": "event_bus", "props": {"archive": True}},
+                 {"id": "q", "type": "sqs_queue", "props": {"fifo": True}},
+                 {"id": "fn", "type": "lambda", "props": {"duration_s": 0.1}}]
+        edges = [{"source": "src", "target": "bus"},
+                 {"source": "bus", "target": "q", "props": {"rule": "all", "pattern": {"source": ["custom.app"]}}},
+                 {"source": "q", "target": "fn"}]
+        return run_design(nodes, edges, {"until_s": 700, "workload": [{"source": "src", "count": 1}],
+                                         "replays": [{"bus": "bus", "at_s": replay_at, "from_s": 0, "to_s": 10}],
+                                         "inject": {"duplicate_probability": 0}})
+    inside = run(299)
+    assert inside.nodes["q"]["deduplicated"] == 1 and inside.nodes["fn"]["processed"] == 1
+    after = run(301)
+    assert after.nodes["q"]["deduplicated"] == 0 and after.nodes["fn"]["duplicate_side_effects"] == 1

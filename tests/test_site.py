@@ -72,3 +72,9 @@ def test_nothing_outside_pages_and_ui_imports_streamlit():
             if any(n == "streamlit" or n.startswith("streamlit.") for n in names):
                 offenders.append(str(rel))
     assert offenders == []
+
+
+def test_user_text_cannot_become_markdown():
+    from ui.style import md_escape
+    escaped = md_escape("[click](javascript:alert(1)) **bold** <b>")
+    assert escaped == r"\[click\]\(javascript:alert\(1\)\) \*\*bold\*\* \<b\>"
