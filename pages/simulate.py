@@ -6,7 +6,7 @@ from design.documents import DocumentError, dump_yaml, parse
 from design.scenario import node_fault_rows, with_overrides
 from patterns.catalog import load_catalog
 from simulator.run import ScenarioError, simulate
-from ui import diagram
+from ui import diagram, lint_view
 from ui.style import md_escape
 from ui.run_view import show_run
 
@@ -35,6 +35,7 @@ if design is None:
     st.stop()
 
 diagram.show(design)
+lint_view.show(design, collapsed=True)
 base = design.scenario or {}
 workload = (base.get("workload") or [{}])[0]
 with st.form("scenario"):
@@ -58,6 +59,7 @@ with st.form("scenario"):
 if submitted:
     scenario = with_overrides(base, seed=seed, until_s=until, count=count, rate_per_s=rate,
                               duplicate_probability=None if natural else dup, fault_rows=rows)
+    scenario.setdefault("max_hops", 2_000_000)   # keeps an interactive run (a cycle, say) to seconds
     bar = st.progress(0.0, text="Simulating…")
     try:
         run = simulate(design, scenario, trace=trace, progress=lambda f: bar.progress(f, text=f"Simulating… {f:.0%}"))
