@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8501
 
-.PHONY: run test bench deps dev-deps browser clean
+.PHONY: run test bench deps dev-deps browser postgres clean
 
 $(VENV)/.deps: requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -31,8 +31,24 @@ browser:
 	  else echo "Chromium is missing: install Debian's 'chromium' package (browser tests need it)"; exit 1; fi; \
 	fi
 
-test: dev-deps browser
+# The store tests start a throwaway PostgreSQL (Debian's package) on loopback; install it when root and missing.
+postgres:
+	@if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && apt-get install -y -qq postgresql >/dev/null; \
+	  else echo "PostgreSQL is missing: install Debian's 'postgresql' package (store tests need it)"; exit 1; fi; \
+	fi
+
+test: dev-deps browser postgres frontend
 	$(PY) -m pytest -q -n 2 tests
+
+# The canvas bundle: rebuilt from the lockfile; fails when the committed build (frontend/dist) is stale.
+.PHONY: frontend
+frontend:
+	@command -v npm >/dev/null 2>&1 || { echo "Node.js 20+ and npm are needed to check the canvas bundle"; exit 1; }
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npx vite build --outDir .check-dist --emptyOutDir --logLevel warn
+	@diff -r frontend/dist frontend/.check-dist >/dev/null || { rm -rf frontend/.check-dist; echo "frontend/dist is stale: run 'cd frontend && npm run build' and commit frontend/dist"; exit 1; }
+	rm -rf frontend/.check-dist
+	cd frontend && npm test --silent
 
 bench: dev-deps
 	$(PY) -m benchmarks

@@ -8,7 +8,7 @@ from design.registry import BY_NAME
 from patterns.catalog import Pattern
 from patterns.schema import PROBLEMS
 from simulator.run import simulate
-from ui import diagram, style
+from ui import diagram, lint_view, style
 from ui.run_view import show_run
 
 
@@ -32,7 +32,8 @@ def show(pattern: Pattern, catalog: dict) -> None:
         fix = catalog[pattern.doc["anti_pattern_of"]]
         st.info(f"The fix: **{fix.title}**.")
     diagram.show(pattern.design)
-    tabs = st.tabs(["How it works", "When to use it", "Failures and trade-offs", "Run it", "Design file", "Sources"])
+    tabs = st.tabs(["How it works", "When to use it", "Failures and trade-offs", "Run it", "Design file", "Sources",
+                    "Lint"])
     with tabs[0]:
         st.markdown(pattern.how_it_works)
         st.markdown("**Solves:** " + ", ".join(PROBLEMS[p] for p in pattern.problems))
@@ -67,3 +68,5 @@ def show(pattern: Pattern, catalog: dict) -> None:
     with tabs[5]:
         for source in pattern.sources:
             st.markdown(f"- [{source['title']}]({source['url']})")
+    with tabs[6]:
+        lint_view.show(pattern.design, pattern_id=pattern.id)

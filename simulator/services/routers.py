@@ -190,17 +190,19 @@ class BucketModel(Router):
         if reply:
             reply(True, None, None)
         body = msg.core.body if isinstance(msg.core.body, dict) else {"value": msg.core.body}
-        key = str(body.get("key", f"object-{msg.core.id}"))
+        obj = body.get("object") if isinstance(body.get("object"), dict) else {}
+        key = str(body.get("key") or obj.get("key") or f"object-{msg.core.id}")
+        size = body.get("size", obj.get("size", 0))
+        name = self.node.prop("bucket_name") or self.id
         for target in self.notify:
             if target.target.node.type == "event_bus":
                 # What S3 sends to EventBridge (source aws.s3, detail-type "Object Created").
                 payload = {"source": "aws.s3", "detail-type": "Object Created", "detail": {
-                    "bucket": {"name": self.id}, "object": {"key": key, **{k: v for k, v in body.items() if k != "key"}},
+                    "version": "0", "bucket": {"name": name}, "object": {"key": key, "size": size},
                     "reason": "PutObject"}}
             else:
-                payload = {"Records": [{"eventName": "ObjectCreated:Put", "s3": {"bucket": {"name": self.id},
-                                                                                  "object": {"key": key}}}],
-                           **body}
+                payload = {"Records": [{"eventName": "ObjectCreated:Put", "s3": {
+                    "bucket": {"name": name}, "object": {"key": key, "size": size}}}]}
             note = self.rt.derive(msg, payload)
             note.core.done = 0
             # "usually within seconds": a delay of 0.5–2 s, illustrative; separate delays reorder them.

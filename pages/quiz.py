@@ -1,0 +1,13 @@
+"""Quiz: practise from the question bank, a class code, due reviews, or questions about a design."""
+import streamlit as st
+
+from ui import identity, quiz_play, quiz_setup, quiz_state
+
+st.title("Quiz", anchor=False)
+learner = identity.sign_in_panel("keep your progress")
+if quiz_state.active() is None:
+    st.markdown("Every question explains every option: why the right ones are right and the others wrong. "
+                "“Predict the outcome” questions are answered by the simulator itself.")
+    quiz_setup.show(learner)
+else:
+    quiz_play.show()

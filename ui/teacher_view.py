@@ -1,0 +1,68 @@
+"""Teacher: create a class quiz with a join code, and see the class's per-item results (aggregate only)."""
+from __future__ import annotations
+
+import secrets
+
+import streamlit as st
+
+from patterns.schema import LEVELS
+from quizzes.bank import load_items
+from quizzes.engine import MODES, QuizError, Spec, select
+from quizzes.topics import all_topics
+from store import classes
+
+
+def create_form(teacher) -> None:
+    topics = all_topics()
+    with st.form("new-class"):
+        st.markdown("**New class quiz** — every learner gets the same questions (shuffled per learner).")
+        title = st.text_input("Title", max_chars=200, placeholder="Week 3: choreography vs orchestration")
+        chosen = st.multiselect("Topics (none = all)", list(topics), format_func=topics.get)
+        levels = st.multiselect("Difficulty (none = all)", list(LEVELS))
+        c1, c2, c3 = st.columns(3)
+        size = c1.number_input("Questions", 1, 50, 10)
+        mode = c2.selectbox("Mode", list(MODES), format_func=lambda m: MODES[m]["title"])
+        minutes = c3.number_input("Time limit (minutes, timed exam)", 1, 180, 15)
+        if st.form_submit_button("Create class quiz", type="primary"):
+            spec = Spec(topics=tuple(chosen), difficulties=tuple(levels), size=int(size),
+                        seed=secrets.randbelow(2**31), mode=mode,
+                        time_limit_s=int(minutes * 60) if MODES[mode]["timed"] else None, title=title.strip())
+            try:
+                ids = select(load_items(), spec)
+                klass = classes.create(teacher.key, title, Spec(**{**spec.__dict__, "item_ids": tuple(ids),
+                                                                   "size": len(ids)}))
+            except (QuizError, ValueError) as exc:
+                st.error(str(exc))
+                return
+            st.success(f"Created. Learners join with the code **{klass.code}** on the Quiz page "
+                       "(Class quiz → join code).")
+
+
+def results(teacher) -> None:
+    mine = classes.owned(teacher.key)
+    if not mine:
+        st.markdown("You have no class quizzes yet.")
+        return
+    klass = st.selectbox("Class quiz", mine, format_func=lambda c: f"{c.title} — code {c.code}", key="teacher-class")
+    data = classes.results(teacher.key, klass.id)
+    c = st.columns(4)
+    c[0].metric("Joined", data["members"])
+    c[1].metric("Attempts", data["attempts"])
+    c[2].metric("Finished", data["finished"])
+    c[3].metric("Mean score", "—" if data["mean_score"] is None else f"{data['mean_score']:g} / {data['max_score']}")
+    items = load_items()
+    rows = []
+    for n, entry in enumerate(data["items"], 1):
+        item = items.get(entry["item_id"])
+        texts = {o.id: o.text for o in (item.options + item.reasons)} if item else {}
+        rows.append({"#": n, "question": (item.stem[:80] + "…") if item else entry["item_id"],
+                     "answered": entry["answered"],
+                     "mean score": entry["mean_score"],
+                     "fully right": f"{entry['fully_correct']} of {entry['answered']}",
+                     "choices": "; ".join(f"{texts.get(k, k)[:40]} × {v}" for k, v in entry["choices"].items())})
+    st.markdown("**Per question** (aggregate over the class; individual answers are never shown)")
+    st.dataframe(rows, hide_index=True)
+    answered = [r for r in rows if r["mean score"] is not None]
+    if answered:
+        st.bar_chart([{"question": f"Q{r['#']}", "mean score": r["mean score"]} for r in answered],
+                     x="question", y="mean score")
