@@ -8,6 +8,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from hypothesis import HealthCheck, settings
+
+# Property tests judge behaviour, not speed: on a loaded 2-core CI machine a 200 ms per-example deadline
+# or the too-slow health check would fail correct code. Speed is measured in benchmarks/ instead.
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
+
 CORPUS = Path(__file__).resolve().parent / "corpus"   # a verbatim copy of ../shared/corpus
 
 
