@@ -69,6 +69,9 @@ def main() -> None:
     print(f"trace recording: {t_on / t_off:.2f}× the time of a metrics-only run ({m:,} publishes; "
           f"trace capped at 200,000 hops)")
 
+    from benchmarks.export_import import report
+    report()
+
 
 if __name__ == "__main__":
     main()

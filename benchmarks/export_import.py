@@ -1,0 +1,76 @@
+"""Export and import figures, each a ratio against a baseline measured in the same run.
+
+1. SAM export of a 200-node design, against serialising the same template dict with PyYAML (the floor any
+   exporter pays to write YAML).
+2. SAM import of the 85 corpus templates, against just loading them with a PyYAML SafeLoader that accepts
+   CloudFormation tags (the floor any importer pays to read them).
+
+Run alone: `python -m benchmarks.export_import`.
+"""
+from __future__ import annotations
+
+import gc
+import time
+from pathlib import Path
+
+import yaml
+
+from design import from_data
+
+CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus" / "sam"
+
+
+def design_200(copies: int = 40):
+    """40 copies of API → queue (+ DLQ) → function → table: 200 nodes, 160 edges."""
+    nodes, edges = [], []
+    for i in range(copies):
+        nodes += [{"id": f"api{i}", "type": "api_gateway"},
+                  {"id": f"q{i}", "type": "sqs_queue", "props": {"visibility_timeout_s": 60, "max_receive_count": 3}},
+                  {"id": f"dlq{i}", "type": "sqs_queue"},
+                  {"id": f"fn{i}", "type": "lambda", "props": {"timeout_s": 10, "idempotent": i % 2 == 0}},
+                  {"id": f"t{i}", "type": "dynamodb_table"}]
+        edges += [{"source": f"api{i}", "target": f"q{i}"}, {"source": f"q{i}", "target": f"dlq{i}",
+                                                             "kind": "dead_letter"},
+                  {"source": f"q{i}", "target": f"fn{i}", "props": {"batch_size": 10,
+                                                                    "report_batch_item_failures": True}},
+                  {"source": f"fn{i}", "target": f"t{i}"}]
+    return from_data({"name": f"Benchmark: {len(nodes)} nodes", "nodes": nodes, "edges": edges})
+
+
+def _best(repeat: int, fn) -> float:
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+class _TagTolerant(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    pass
+
+
+_TagTolerant.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+def report(repeat: int = 3) -> None:
+    from exporters.sam import template_text
+    from exporters.sam.build import build_template
+    from importers.sam import import_template
+    design = design_200()
+    template = build_template(design)
+    t_export = _best(repeat, lambda: template_text(design))
+    t_dump = _best(repeat, lambda: yaml.safe_dump(template, sort_keys=False))
+    print(f"SAM export, 200-node design ({len(template['Resources'])} resources): {t_export * 1000:.0f} ms; "
+          f"PyYAML dump of the same template {t_dump * 1000:.0f} ms → ratio {t_export / t_dump:.2f}×")
+    texts = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.yaml"))]
+    t_import = _best(repeat, lambda: [import_template(t) for t in texts])
+    t_load = _best(repeat, lambda: [yaml.load(t, Loader=_TagTolerant) for t in texts])
+    print(f"SAM import, {len(texts)} corpus templates: {t_import * 1000:.0f} ms "
+          f"({t_import / len(texts) * 1000:.1f} ms each); PyYAML load of the same files {t_load * 1000:.0f} ms "
+          f"→ ratio {t_import / t_load:.2f}×")
+
+
+if __name__ == "__main__":
+    report()

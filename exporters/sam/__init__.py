@@ -1,0 +1,35 @@
+"""SAM export: a design → an AWS SAM template that cfn-lint and aws-sam-translator accept.
+
+`export(design)` refuses (ExportError) a design AWS would reject at deploy time; `build_template` and
+`template_text` build without that check.
+"""
+from __future__ import annotations
+
+from design.registry import BY_NAME
+from exporters.deploy_checks import deploy_errors
+from exporters.sam.build import METADATA_KEY, build_template, template_text
+from exporters.sam.cycles import CycleError
+
+
+_AWS = {name for name, spec in BY_NAME.items() if spec.sam_type}
+
+
+class ExportError(ValueError):
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def export(design) -> str:
+    errors = deploy_errors(design)
+    if errors:
+        raise ExportError([f"{f['path']}: {f['message']} [{f['id']}]" for f in errors])
+    if not any(n.type in _AWS for n in design.nodes):
+        raise ExportError(["the design has no AWS resources (only clients and external systems): nothing to deploy"])
+    try:
+        return template_text(design)
+    except CycleError as exc:
+        raise ExportError([str(exc)]) from None
+
+
+__all__ = ["METADATA_KEY", "ExportError", "build_template", "export", "template_text"]

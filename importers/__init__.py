@@ -1,0 +1,1 @@
+"""Importers: real AWS SAM / CloudFormation templates → designs (see importers/sam.py)."""

@@ -1,0 +1,45 @@
+"""`python -m importers sam TEMPLATE [-o design.yaml]`: a SAM/CloudFormation template → a design (YAML).
+
+Exit 0 on success; 1 when the file cannot be read or is not a template (one problem per line on stderr).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m importers", description="Import a template as a design.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sam = sub.add_parser("sam", help="an AWS SAM or CloudFormation template (YAML or JSON)")
+    sam.add_argument("template")
+    sam.add_argument("-o", "--output", help="write the design here instead of standard output")
+    args = parser.parse_args(argv)
+
+    from design.documents import DocumentError, read_text
+    from design.loader import to_yaml
+    from importers.sam import ImportError_, import_template
+    try:
+        design = import_template(read_text(args.template), name=args.template)
+    except DocumentError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except ImportError_ as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    text = to_yaml(design)
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            print(f"cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""Edges a template spells out in resources: destinations, dead-letter queues, policies, redrive policies,
+subscriptions, rules, DefinitionSubstitutions, pipes, schedules, alarms and delivery streams."""
+from __future__ import annotations
+
+from importers.builder import Builder
+from importers.resources import as_json, definition_of, number
+
+_POLICY_TARGETS = {"SQSSendMessagePolicy": "sqs_queue", "SNSPublishMessagePolicy": "sns_topic",
+                   "EventBridgePutEventsPolicy": "event_bus", "StepFunctionsExecutionPolicy": "state_machine",
+                   "LambdaInvokePolicy": "lambda", "KinesisCrudPolicy": "kinesis_stream",
+                   "FirehoseWritePolicy": "firehose"}
+
+
+def function_links(b: Builder, lid: str, props: dict) -> None:
+    fn = b.node_of[lid]
+    dlq = props.get("DeadLetterQueue") or props.get("DeadLetterConfig")
+    if isinstance(dlq, dict):
+        b.add_edge(fn, b.node_for(dlq.get("TargetArn")), "dead_letter")
+    config = props.get("EventInvokeConfig") if isinstance(props.get("EventInvokeConfig"), dict) else {}
+    destinations = config.get("DestinationConfig") if isinstance(config.get("DestinationConfig"), dict) else {}
+    for key, kind in (("OnFailure", "on_failure"), ("OnSuccess", "on_success")):
+        if isinstance(destinations.get(key), dict):
+            b.add_edge(fn, b.node_for(destinations[key].get("Destination")), kind)
+    for policy in props.get("Policies") or [] if isinstance(props.get("Policies"), list) else []:
+        if isinstance(policy, dict) and len(policy) == 1:
+            (pname, params), = policy.items()
+            if isinstance(params, dict) and params:
+                target = b.node_for(next(iter(params.values())))
+                wanted = _POLICY_TARGETS.get(pname) or ("dynamodb_table" if pname.startswith("DynamoDB") else
+                                                       "s3_bucket" if pname.startswith("S3") else None)
+                if target and b.types[target] == wanted:
+                    b.add_edge(fn, target, "sync" if wanted == "lambda" else "publish")
+
+
+def redrive(b: Builder, lid: str, props: dict, modelled: set) -> None:
+    policy = as_json(props.get("RedrivePolicy"))
+    if not isinstance(policy, dict):
+        return
+    queue, dlq = b.node_of[lid], b.node_for(policy.get("deadLetterTargetArn"), "sqs_queue")
+    count = policy.get("maxReceiveCount")
+    count = int(count) if isinstance(count, (int, str)) and str(count).isdigit() else None
+    if dlq and count and set(policy) == {"deadLetterTargetArn", "maxReceiveCount"} and \
+            b.add_edge(queue, dlq, "dead_letter", passive=False):
+        node = next(n for n in b.nodes if n["id"] == queue)
+        node.setdefault("props", {})["max_receive_count"] = count
+        modelled.add("RedrivePolicy")
+    else:
+        b.add_edge(queue, dlq, "dead_letter")
+
+
+def subscription(b: Builder, lid: str, props: dict) -> None:
+    topic = b.node_for(props.get("TopicArn"), "sns_topic")
+    target = b.node_for(props.get("Endpoint"))
+    redrive = as_json(props.get("RedrivePolicy"))
+    dlq = b.node_for(redrive.get("deadLetterTargetArn"), "sqs_queue") if isinstance(redrive, dict) else None
+    filters = {"filter_policy": as_json(props.get("FilterPolicy")),
+               "filter_policy_scope": props.get("FilterPolicyScope")}
+    if topic and target and props.get("Protocol") == "sqs" and b.types[target] == "sqs_queue" \
+            and isinstance(filters["filter_policy"], (dict, type(None))):
+        key = b.add_edge(topic, target, "subscription", {**filters, "dead_letter": dlq}, passive=False)
+        if key:
+            b.kept["edge_ids"][key] = lid
+            modelled = {"TopicArn", "Endpoint", "Protocol", "FilterPolicy", "FilterPolicyScope"}
+            if dlq and set(redrive) == {"deadLetterTargetArn"}:
+                modelled.add("RedrivePolicy")
+            b.keep_rest(lid, modelled)
+            return
+    b.add_edge(topic, target, "subscription", filters)
+    b.keep_resource(lid)
+
+
+def rule(b: Builder, lid: str, props: dict) -> None:
+    bus_ref = props.get("EventBusName")
+    bus = b.node_for(bus_ref, "event_bus") if bus_ref not in (None, "default") else None
+    if bus_ref in (None, "default") and "EventPattern" in props:
+        bus = b.implicit_node("default", "event_bus", "default_bus")
+    pattern = as_json(props.get("EventPattern"))
+    targets = props.get("Targets") if isinstance(props.get("Targets"), list) else []
+    resolved = [(t, b.node_for(t.get("Arn"))) for t in targets if isinstance(t, dict)]
+    active = bool(bus and isinstance(pattern, dict) and resolved and "ScheduleExpression" not in props and
+                  all(n and b.types[n] in ("sqs_queue", "sns_topic", "lambda", "state_machine", "kinesis_stream",
+                                           "event_bus", "firehose") for _t, n in resolved))
+    keys = []
+    for target, node in resolved:
+        retry = target.get("RetryPolicy") if isinstance(target.get("RetryPolicy"), dict) else {}
+        dlc = target.get("DeadLetterConfig") if isinstance(target.get("DeadLetterConfig"), dict) else {}
+        edge = {"rule": lid, "pattern": pattern if isinstance(pattern, dict) else None,
+                "retry_attempts": number(retry.get("MaximumRetryAttempts")),
+                "max_event_age_s": number(retry.get("MaximumEventAgeInSeconds")),
+                "dead_letter": b.node_for(dlc.get("Arn"), "sqs_queue")}
+        key = b.add_edge(bus, node, "rule_target", edge, passive=not active)
+        if key and active:
+            keys.append(key)
+            b.kept["targets"][key] = {k: v for k, v in target.items()
+                                      if k not in ("Arn", "RetryPolicy", "DeadLetterConfig")}
+            b.kept["edge_ids"][key] = lid
+    if active and len(keys) == len(resolved):
+        b.keep_rest(lid, {"EventPattern", "Targets", "EventBusName"})
+    else:
+        for key in keys:
+            b.kept["passive"].append(key)
+        b.keep_resource(lid)
+
+
+def state_machine(b: Builder, lid: str, props: dict) -> None:
+    sm = b.node_of[lid]
+    definition, named = definition_of(props, b)
+    if definition is not None:
+        node = next(n for n in b.nodes if n["id"] == sm)
+        node.setdefault("props", {})["definition"] = definition
+    for nid in dict.fromkeys(named.values()):
+        b.add_edge(sm, nid, "task")
+
+
+def other_links(b: Builder, lid: str, rtype: str, props: dict) -> None:
+    node = b.node_of[lid]
+    if rtype == "AWS::Pipes::Pipe":
+        src = b.node_for(props.get("Source"))
+        b.add_edge(src, node, "stream" if src and b.types[src] == "dynamodb_table" else "event_source")
+        b.add_edge(node, b.node_for(props.get("Target")), "pipe_target")
+        b.add_edge(node, b.node_for(props.get("Enrichment")), "enrichment")
+    elif rtype == "AWS::Scheduler::Schedule" and isinstance(props.get("Target"), dict):
+        b.add_edge(node, b.node_for(props["Target"].get("Arn")), "schedule_target")
+        dlc = props["Target"].get("DeadLetterConfig")
+        if isinstance(dlc, dict):
+            b.add_edge(node, b.node_for(dlc.get("Arn"), "sqs_queue"), "dead_letter")
+    elif rtype == "AWS::CloudWatch::Alarm":
+        for dim in props.get("Dimensions") or [] if isinstance(props.get("Dimensions"), list) else []:
+            if isinstance(dim, dict):
+                b.add_edge(b.node_for(dim.get("Value")), node, "metric")
+        for action in props.get("AlarmActions") or [] if isinstance(props.get("AlarmActions"), list) else []:
+            b.add_edge(node, b.node_for(action), "notify")
+    elif rtype == "AWS::KinesisFirehose::DeliveryStream":
+        for key in ("ExtendedS3DestinationConfiguration", "S3DestinationConfiguration"):
+            if isinstance(props.get(key), dict):
+                b.add_edge(node, b.node_for(props[key].get("BucketARN"), "s3_bucket"), "delivery")
+    elif rtype == "AWS::S3::Bucket":
+        pass

@@ -1,0 +1,187 @@
+"""A SAM / CloudFormation template → a design.
+
+Resources become nodes (importers/resources.py); function events, subscriptions, rules, redrive policies,
+destinations, dead-letter queues, DefinitionSubstitutions, policies, pipes, schedules and alarms become edges.
+What the design cannot model (Parameters, Conditions, Mappings, Globals, Outputs, unknown resources, unmodelled
+properties) is kept in `metadata["sam"]`, so re-exporting writes it back. A template this studio exported
+carries its design in `Metadata`; if its resources are still what that design exports, the design is taken
+as is (a lossless round trip).
+"""
+from __future__ import annotations
+
+from design import DesignError, from_data, load_text
+from design.documents import DocumentError
+from design.model import Design
+from importers import links
+from importers.builder import Builder, target_of
+from importers.cfn_yaml import parse_template
+from importers.resources import NODE_TYPES, as_json, node_props, number
+
+STUDIO_KEY = "ServerlessPatternStudio"
+_HEAD = ("AWSTemplateFormatVersion", "Transform", "Description", "Metadata", "Parameters", "Mappings",
+         "Conditions", "Rules", "Globals", "Hooks")
+_STREAM_EVENTS = {"SQS": ("sqs_queue", "Queue", "event_source"),
+                  "Kinesis": ("kinesis_stream", "Stream", "event_source"),
+                  "DynamoDB": ("dynamodb_table", "Stream", "stream"), "SNS": ("sns_topic", "Topic", "subscription"),
+                  "S3": ("s3_bucket", "Bucket", "notification")}
+# SAM event properties the design models, per event type → edge prop (and how to read it).
+_EVENT_PROPS = {"BatchSize": "batch_size", "MaximumBatchingWindowInSeconds": "batching_window_s",
+                "BisectBatchOnFunctionError": "bisect_on_error", "MaximumRetryAttempts": "retry_attempts",
+                "MaximumRecordAgeInSeconds": "max_event_age_s", "ParallelizationFactor": "parallelization_factor",
+                "FilterPolicy": "filter_policy", "FilterPolicyScope": "filter_policy_scope"}
+class ImportError_(ValueError):
+    """A file that is not a template we can import; `problems` lists why, one line each."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def import_template(text: str | bytes, name: str = "template") -> Design:
+    try:
+        data = parse_template(text, name)
+    except DocumentError as exc:
+        raise ImportError_([str(exc)]) from None
+    if not isinstance(data, dict) or not isinstance(data.get("Resources"), dict) or not data["Resources"]:
+        raise ImportError_([f"{name}: not a CloudFormation or SAM template (no Resources section)"])
+    stored = _stored_design(data, name)
+    if stored is not None:
+        return stored
+    try:
+        return from_data(_build(data))
+    except DesignError as exc:   # a bug here, not the user's: say what and where, never a traceback
+        raise ImportError_([f"{name}: could not be turned into a valid design:"] + exc.problems[:20]) from None
+
+
+def _stored_design(data: dict, name: str) -> Design | None:
+    studio = (data.get("Metadata") or {}).get(STUDIO_KEY) if isinstance(data.get("Metadata"), dict) else None
+    if not isinstance(studio, dict) or not isinstance(studio.get("design"), str):
+        return None
+    from exporters.sam.build import build_template, decode_design
+    try:
+        design = load_text(decode_design(studio["design"]), "yaml", name=f"{name} Metadata")
+    except DesignError:
+        return None
+    try:
+        rebuilt = build_template(design)
+    except Exception:   # noqa: BLE001 - an unexportable stored design: fall back to reading the resources
+        return None
+    return design if rebuilt["Resources"] == data["Resources"] else None
+
+
+def _build(data: dict) -> dict:
+    resources = {k: v for k, v in data["Resources"].items() if isinstance(v, dict)}
+    b = Builder(resources)
+    globals_ = data.get("Globals") if isinstance(data.get("Globals"), dict) else {}
+    regenerated = {}
+    for lid, resource in resources.items():
+        rtype = resource.get("Type")
+        if rtype not in NODE_TYPES:
+            continue
+        ntype, regen = NODE_TYPES[rtype]
+        props, modelled = node_props(rtype, resource.get("Properties") or {}, globals_)
+        nid = b.add_node(lid, ntype, props)
+        if regen:
+            regenerated[lid] = modelled
+        else:
+            b.keep_verbatim(lid, nid)
+    for lid, resource in resources.items():
+        rtype, props = resource.get("Type"), resource.get("Properties") or {}
+        if not isinstance(props, dict):
+            props = {}
+        if rtype == "AWS::Serverless::Function" and lid in regenerated:
+            _function_events(b, lid, props, regenerated[lid])
+        if rtype in ("AWS::Serverless::Function", "AWS::Lambda::Function"):
+            links.function_links(b, lid, props)
+        elif rtype == "AWS::SQS::Queue":
+            links.redrive(b, lid, props, regenerated[lid])
+        elif rtype == "AWS::SNS::Subscription":
+            links.subscription(b, lid, props)
+        elif rtype == "AWS::Events::Rule":
+            links.rule(b, lid, props)
+        elif rtype in ("AWS::Serverless::StateMachine", "AWS::StepFunctions::StateMachine"):
+            links.state_machine(b, lid, props)
+        elif rtype == "AWS::Lambda::EventSourceMapping":
+            src = b.node_for(props.get("EventSourceArn"))
+            dst = b.node_for(props.get("FunctionName"), "lambda")
+            b.add_edge(src, dst, "event_source", {"batch_size": number(props.get("BatchSize"))})
+            b.keep_resource(lid)
+        elif rtype in NODE_TYPES:
+            links.other_links(b, lid, rtype, props)
+        else:
+            b.keep_resource(lid)
+    for lid, modelled in regenerated.items():
+        b.keep_rest(lid, modelled)
+    head = {k: data[k] for k in _HEAD if k in data and data[k] is not None}
+    if isinstance(head.get("Metadata"), dict) and STUDIO_KEY in head["Metadata"]:
+        head["Metadata"] = {k: v for k, v in head["Metadata"].items() if k != STUDIO_KEY} or None
+        if head["Metadata"] is None:
+            del head["Metadata"]
+    description = data.get("Description") if isinstance(data.get("Description"), str) else ""
+    name = " ".join(description.split())[:80] or "Imported template"
+    return b.document(name, description, head, data.get("Outputs"))
+
+
+def _function_events(b: Builder, lid: str, props: dict, modelled: set) -> None:
+    """SQS, Kinesis, DynamoDB, SNS and S3 events from resources of this template become regenerated edges;
+    every other event is kept as written (and drawn when its source is a node)."""
+    events = props.get("Events") if isinstance(props.get("Events"), dict) else {}
+    fn = b.node_of[lid]
+    kept_events = {}
+    for name, event in events.items():
+        etype = event.get("Type") if isinstance(event, dict) else None
+        eprops = event.get("Properties") if isinstance(event, dict) and isinstance(event.get("Properties"), dict) \
+            else {}
+        if etype in _STREAM_EVENTS:
+            ntype, field, kind = _STREAM_EVENTS[etype]
+            src = b.node_for(eprops.get(field), ntype)
+            if src and b.node_of.get(target_of(eprops.get(field))) == src and src not in b.kept["verbatim"]:
+                edge_props, rest = _event_props(eprops, field)
+                key = b.add_edge(src, fn, kind, edge_props, passive=False)
+                if key:
+                    b.kept["events"][key] = [lid, name, rest]
+                    continue
+        kept_events[name] = event
+        _draw_event(b, fn, etype, eprops)
+    modelled.add("Events")
+    if kept_events:
+        props_copy = dict(props)
+        props_copy["Events"] = kept_events
+        b.resources[lid] = {**b.resources[lid], "Properties": props_copy}
+        modelled.discard("Events")
+
+
+def _event_props(eprops: dict, field: str) -> tuple[dict, dict]:
+    edge, rest = {}, {}
+    for key, value in eprops.items():
+        if key == field:
+            continue
+        if key in _EVENT_PROPS and (number(value) is not None or isinstance(value, (bool, dict, str))):
+            edge[_EVENT_PROPS[key]] = value
+        elif key == "FunctionResponseTypes" and value == ["ReportBatchItemFailures"]:
+            edge["report_batch_item_failures"] = True
+        elif key == "ScalingConfig" and isinstance(value, dict) and set(value) == {"MaximumConcurrency"} \
+                and number(value["MaximumConcurrency"]) is not None:
+            edge["maximum_concurrency"] = value["MaximumConcurrency"]
+        else:
+            rest[key] = value
+    if edge.get("filter_policy") is not None and not isinstance(edge["filter_policy"], dict):
+        rest["FilterPolicy"] = edge.pop("filter_policy")
+    return edge, rest
+
+
+def _draw_event(b: Builder, fn: str, etype, eprops: dict) -> None:
+    if etype in ("Api", "HttpApi"):
+        api_ref = eprops.get("RestApiId" if etype == "Api" else "ApiId")
+        api = b.node_for(api_ref, "api_gateway") if api_ref else \
+            b.implicit_node("ServerlessRestApi" if etype == "Api" else "ServerlessHttpApi", "api_gateway",
+                            "implicit_api")
+        b.add_edge(api, fn, "sync", {"route": eprops.get("Path") if isinstance(eprops.get("Path"), str) else None})
+    elif etype in ("EventBridgeRule", "CloudWatchEvent"):
+        bus = b.node_for(eprops.get("EventBusName"), "event_bus") if eprops.get("EventBusName") not in (
+            None, "default") else b.implicit_node("default", "event_bus", "default_bus")
+        pattern = as_json(eprops.get("Pattern"))
+        b.add_edge(bus, fn, "rule_target", {"pattern": pattern if isinstance(pattern, dict) else None})
+    elif etype in _STREAM_EVENTS:
+        ntype, field, kind = _STREAM_EVENTS[etype]
+        b.add_edge(b.node_for(eprops.get(field), ntype), fn, kind)
