@@ -22,7 +22,7 @@ deps: $(VENV)/.deps
 dev-deps: $(VENV)/.dev-deps
 
 run: deps
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(PY) -m ui.serve run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 # Browser tests use Debian's Chromium (never a downloaded browser); install it when root and missing.
 browser:

@@ -54,3 +54,14 @@ def test_uploaded_design_with_a_hostile_label_is_shown_as_text(chromium, url, tm
     page.wait_for_selector("text=Nothing vanished", timeout=30_000)
     screenshot(page, "simulator-hostile-label")
     assert dialogs == []
+
+
+def test_a_deep_link_as_the_very_first_request_gets_the_site_navigation(chromium):
+    # A fresh server whose first visitor opens a shared link (not the home page) must still run app.py.
+    with site() as fresh:
+        page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(fresh + "/catalog?pattern=saga")
+        page.wait_for_selector("[data-testid=stSidebarNav]", timeout=60_000)
+        nav = page.locator("[data-testid=stSidebarNav]").inner_text()
+        assert "Start here" in nav and "Pattern catalog" in nav
+        assert "\napp\n" not in f"\n{nav}\n"
