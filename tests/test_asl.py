@@ -612,3 +612,12 @@ ANY_JSON = st.recursive(st.none() | st.booleans() | st.integers(-2, 3) | st.samp
 @given(ANY_JSON)
 def test_validation_reports_problems_and_never_raises(document):
     assert isinstance(validate_definition(document), list)
+
+
+def test_a_slice_in_a_result_path_is_reported_not_a_crash():
+    from simulator.asl_paths import is_path
+    assert is_path("$.a[0:2]") is True
+    assert is_path("$.a[0:2]", reference=True) is False
+    problems = validate_definition({"StartAt": "P", "States": {"P": {"Type": "Pass", "ResultPath": "$.a[0:2]",
+                                                                       "End": True}}})
+    assert problems and all("ResultPath" in p for p in problems)

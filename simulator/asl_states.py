@@ -1,0 +1,255 @@
+"""How each ASL state type runs (Pass, Succeed, Fail, Choice, Wait, Task, Parallel, Map), and which
+node a Task invokes (resolve_target).
+
+StateTypes is a mixin of Execution (simulator.asl_engine): `_state_<type>` methods are found by name
+from the engine's step dispatch, and call back into the engine (_advance, _issue, _sleep, _guard,
+_state_error, ...) and into DataFlow (simulator.asl_dataflow) for each state's input and output.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from simulator.asl_choice import next_state, parse_timestamp
+from simulator.asl_intrinsics import render_template
+from simulator.asl_paths import StatesError, write_result
+from simulator.asl_types import START_TIME, Invoke, _Group, _Run, _Step
+
+_INTEGRATION = "arn:aws:states:::"
+_PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
+
+
+def _first_placeholder(value: Any) -> str | None:
+    if isinstance(value, str):
+        m = _PLACEHOLDER.search(value)
+        return m.group(1) if m else None
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return next((found for item in items if (found := _first_placeholder(item))), None)
+
+
+def resolve_target(resource: str, template: Any, payload: Any, substitutions: dict) -> tuple[str, str | None]:
+    """(integration, target node) of a Task: "${x}" placeholders name nodes, through `substitutions`."""
+    name, integration = None, "request_response"
+    if resource.startswith(_INTEGRATION):
+        service = resource[len(_INTEGRATION):]
+        if re.search(r"\.sync(:\d+)?$", service):
+            integration = "sync"
+        elif service.endswith(".waitForTaskToken"):
+            integration = "wait_for_task_token"
+        if service.split(".")[0] == "lambda:invoke":
+            function = template.get("FunctionName") if isinstance(template, dict) else None
+            if not _first_placeholder(function):   # dynamic: use the value the payload ended up with
+                function = payload.get("FunctionName") if isinstance(payload, dict) else None
+            if isinstance(function, str):
+                name = _first_placeholder(function) or function
+        name = name or _first_placeholder(template)
+    else:
+        name = _first_placeholder(resource)
+        if name is None and resource.startswith("arn:aws:lambda:") and resource.count(":") >= 6:
+            name = resource.split(":")[6]
+    return integration, None if name is None else substitutions.get(name, name)
+
+
+class StateTypes:
+    """The `_state_<type>` handlers and the Parallel/Map child bookkeeping; mixed into Execution."""
+
+    def _state_pass(self, step: _Step) -> None:
+        context = self._context(step)
+        if step.jsonata:
+            return self._advance(step, self._plain_output(step, context, step.input))
+        data = self._effective_input(step, context)
+        result = copy.deepcopy(step.state["Result"]) if "Result" in step.state else data
+        merged = write_result(step.input, step.state.get("ResultPath", "$"), result)
+        self._advance(step, self._select(merged, step.state.get("OutputPath", "$"), context, "OutputPath"))
+
+    def _state_succeed(self, step: _Step) -> None:
+        context = self._context(step)
+        data = step.input if step.jsonata else self._input_path(step, context)
+        self._advance(step, self._plain_output(step, context, data))
+
+    def _state_fail(self, step: _Step) -> None:
+        context = self._context(step)
+        error = self._field(step, "Error", context, step.input)
+        cause = self._field(step, "Cause", context, step.input)
+        if not all(value is None or isinstance(value, str) for value in (error, cause)):
+            raise StatesError("States.Runtime", f"a Fail state's Error and Cause must be strings, got {error!r}, {cause!r}")
+        self._unhandled(step, error, cause)
+
+    def _state_choice(self, step: _Step) -> None:
+        state, context = step.state, self._context(step)
+        if not step.jsonata:
+            data = self._input_path(step, context)
+            chosen = next_state(state, data, context)
+            return self._advance(step, self._plain_output(step, context, data), chosen)
+        env = self._env(step, context)
+        for rule in state["Choices"]:
+            verdict = self._jsonata(rule["Condition"], env, "Condition")
+            if not isinstance(verdict, bool):
+                raise StatesError("States.QueryEvaluationError", f"Condition gave {verdict!r}, not a boolean")
+            if verdict:
+                break
+        else:
+            if "Default" not in state:
+                raise StatesError("States.NoChoiceMatched", "no choice rule matched and there is no Default")
+            rule = {"Next": state["Default"], "Output": state.get("Output"), "Assign": state.get("Assign")}
+        self._assign(step, rule.get("Assign"), env)
+        template = next(t for t in (rule.get("Output"), state.get("Output"), "{% $states.input %}") if t is not None)
+        self._advance(step, self._jsonata(template, env, "Output"), rule["Next"])
+
+    def _state_wait(self, step: _Step) -> None:
+        context = self._context(step)
+        data = step.input if step.jsonata else self._input_path(step, context)
+        seconds = self._number(step, "Seconds", context, data)
+        if seconds is None:
+            stamp = self._field(step, "Timestamp", context, data)
+            moment = parse_timestamp(stamp)
+            if moment is None:
+                raise StatesError("States.Runtime", f"Timestamp {stamp!r} is not an RFC 3339 timestamp")
+            seconds = max(0.0, (moment - START_TIME).total_seconds())
+
+        def woke() -> None:
+            self._advance(step, self._plain_output(step, context, data))
+        self._sleep(step, seconds, "wait", lambda: self._guard(step, woke))
+
+    def _state_task(self, step: _Step) -> None:
+        state, token = step.state, self._new_token()
+        context = self._context(step, Task={"Token": f"{self.name}-token-{token}"})
+        payload = self._effective_input(step, context)
+        data = step.input if step.jsonata else self._input_path(step, context)
+        timeout = self._number(step, "TimeoutSeconds", context, data)
+        heartbeat = self._number(step, "HeartbeatSeconds", context, data)
+        template = state.get("Arguments" if step.jsonata else "Parameters")
+        integration, target = resolve_target(state["Resource"], template, payload, self._substitutions)
+        command = Invoke(token, step.name, state["Resource"], target, integration, copy.deepcopy(payload),
+                         None if timeout is None else float(timeout),
+                         None if heartbeat is None else float(heartbeat))
+
+        def answered(outcome: tuple) -> None:
+            if outcome[0] == "failed":
+                return self._state_error(step, outcome[1], outcome[2])
+            self._guard(step, lambda: self._finish_step(step, outcome[1], context))
+        self._issue(step, command, answered)
+
+    def _state_parallel(self, step: _Step) -> None:
+        context = self._context(step)
+        data = self._effective_input(step, context)
+        branches = step.state["Branches"]
+        group = _Group(step, context, len(branches))
+        for index, branch in enumerate(branches):
+            self._start_child(group, index, branch, data)
+        if not branches:
+            self._group_done(group)
+
+    def _state_map(self, step: _Step) -> None:
+        state, context = step.state, self._context(step)
+        data = step.input if step.jsonata else self._input_path(step, context)
+        if "ItemReader" not in state:
+            if step.jsonata:
+                items = self._jsonata(state.get("Items", "{% $states.input %}"), self._env(step, context), "Items")
+            else:
+                items = self._select(data, state.get("ItemsPath", "$"), context, "ItemsPath")
+            return self._start_iterations(step, context, data, items)
+        reader, token = state["ItemReader"], self._new_token()
+        if step.jsonata:
+            template = reader.get("Arguments", {})
+            payload = self._jsonata(template, self._env(step, context), "ItemReader.Arguments")
+        else:
+            template = reader.get("Parameters", {})
+            payload = render_template(template, data, context, self._rng)
+        integration, target = resolve_target(reader["Resource"], template, payload, self._substitutions)
+
+        def answered(outcome: tuple) -> None:
+            if outcome[0] == "failed":
+                return self._state_error(step, "States.ItemReaderFailed", f"{outcome[1]}: {outcome[2]}")
+            self._guard(step, lambda: self._start_iterations(step, context, data, outcome[1]))
+        self._issue(step, Invoke(token, step.name, reader["Resource"], target, integration,
+                                 copy.deepcopy(payload), None, None), answered)
+
+    def _start_iterations(self, step: _Step, context: dict, data: Any, items: Any) -> None:
+        if not isinstance(items, list):
+            raise StatesError("States.Runtime", f"the Map items must be an array, got {type(items).__name__}")
+        state = step.state
+        if "ItemBatcher" in state:   # each iteration gets {"Items": [...]}; byte limits are not simulated
+            size = state["ItemBatcher"].get("MaxItemsPerBatch") or max(len(items), 1)
+            items = [{"Items": items[i:i + size]} for i in range(0, len(items), size)]
+        group = _Group(step, context, len(items))
+        group.items, group.data = items, data
+        group.processor = state.get("ItemProcessor") or state["Iterator"]
+        group.limit = int(self._number(step, "MaxConcurrency", context, data) or 0)
+        count = self._number(step, "ToleratedFailureCount", context, data)
+        percentage = self._number(step, "ToleratedFailurePercentage", context, data)
+        distributed = group.processor.get("ProcessorConfig", {}).get("Mode") == "DISTRIBUTED"
+        if distributed or count is not None or percentage is not None:
+            group.tolerance = (count, percentage)   # failures are counted, not fatal one by one
+        if not items:
+            return self._group_done(group)
+        self._launch(group)
+
+    def _launch(self, group: _Group) -> None:
+        """Start Map iterations while MaxConcurrency (0 = unlimited) allows."""
+        step, state = group.step, group.step.state
+        while group.next < len(group.items) and (group.limit == 0 or group.running < group.limit):
+            index, value = group.next, group.items[group.next]
+            group.next += 1
+            group.running += 1
+            context = self._context(step, Map={"Item": {"Index": index, "Value": value}})
+            selector = state.get("ItemSelector", None if step.jsonata else state.get("Parameters"))
+            try:
+                if selector is None:
+                    item = value
+                elif step.jsonata:
+                    item = self._jsonata(selector, self._env(step, context), "ItemSelector")
+                else:
+                    item = render_template(selector, group.data, context, self._rng)
+            except StatesError as failure:
+                return self._group_failed(group, failure.error, failure.cause)
+            self._start_child(group, index, group.processor, item)
+
+    def _start_child(self, group: _Group, index: int, machine: dict, data: Any) -> None:
+        parent = group.step.run
+        child = _Run(f"{parent.path}/{group.step.name}[{index}]", machine["States"], parent,
+                     dict(parent.variables),   # inner scopes read outer variables, never write them
+                     lambda output: self._child_succeeded(group, index, output),
+                     lambda error, cause: self._child_failed(group, index, error, cause))
+        parent.children.add(child)
+        group.children.append(child)
+        self._schedule(child, lambda: self._enter(child, machine["StartAt"], data))
+
+    def _child_succeeded(self, group: _Group, index: int, output: Any) -> None:
+        if group.closed:
+            return
+        group.results[index] = output
+        group.remaining -= 1
+        group.running -= 1
+        if group.remaining == 0:
+            self._group_done(group)
+        elif group.items:
+            self._launch(group)
+
+    def _child_failed(self, group: _Group, index: int, error: str, cause: str) -> None:
+        if group.closed:
+            return
+        if group.tolerance is None:
+            return self._group_failed(group, error, cause)
+        group.failures += 1
+        count, percentage = group.tolerance
+        size = len(group.items)
+        exceeded = ((count is not None and group.failures > count)
+                    or (percentage is not None and group.failures * 100 > percentage * size)
+                    or (count is None and percentage is None))
+        if exceeded:
+            return self._group_failed(group, "States.ExceedToleratedFailureThreshold",
+                                      f"{group.failures} of {size} items failed, more than tolerated "
+                                      f"(count {count}, percentage {percentage}); last error {error}: {cause}")
+        self._child_succeeded(group, index, {"Error": error, "Cause": cause})
+
+    def _group_done(self, group: _Group) -> None:
+        group.closed = True
+        self._guard(group.step, lambda: self._finish_step(group.step, group.results, group.context))
+
+    def _group_failed(self, group: _Group, error: str, cause: str) -> None:
+        group.closed = True
+        for child in group.children:
+            self._cancel(child)
+        self._state_error(group.step, error, cause)
