@@ -72,6 +72,9 @@ def main() -> None:
     from benchmarks.export_import import report
     report()
 
+    from benchmarks import canvas as canvas_bench
+    canvas_bench.main()
+
 
 if __name__ == "__main__":
     main()

@@ -32,6 +32,8 @@ def show(pattern: Pattern, catalog: dict) -> None:
         fix = catalog[pattern.doc["anti_pattern_of"]]
         st.info(f"The fix: **{fix.title}**.")
     diagram.show(pattern.design)
+    st.page_link("pages/designer.py", label="Open this pattern in the designer", icon=":material/draw:",
+                 query_params={"pattern": pattern.id})
     tabs = st.tabs(["How it works", "When to use it", "Failures and trade-offs", "Run it", "Design file", "Sources",
                     "Lint"])
     with tabs[0]:

@@ -1,0 +1,151 @@
+"""Playback frames: a run's trace turned into what the canvas animates, and the state at any moment.
+
+Each trace row becomes one compact hop `[t, edge, src, dst, kind, attempt, copy, event]` (indices into the
+design's edges and nodes, -1 when the hop follows no drawn edge) plus one line of narration in plain words
+(`simulator.narrate.describe`). The browser holds the same rules as `counters_at` and `tokens_at` below
+(frontend/src/playback.js); the tests check both against the same runs.
+
+Kinds: what the viewer sees.
+- move   a token travels along the edge (sent, queued, invoked, published, written, started, ...)
+- dlq    a square token labelled DLQ travels to the dead-letter queue
+- answer a token travels back to the caller (a synchronous answer)
+- ok     processed: a tick at the node
+- fail   failed (outage, injected failure, timeout): a cross at the node, which stays marked
+- retry  visible again in its queue for another attempt
+- throttle throttled or refused (429, circuit open)
+- drop   dropped (lost, with a reason)
+- filter filtered out by a rule or a filter policy (not lost: nobody asked for it)
+- dedup  recognised as a repeat (idempotency, conditional write)
+- info   anything else (an API called outside the design; the second record of one journey)
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+
+from design.model import Design
+from simulator.narrate import describe
+
+KINDS = ("move", "dlq", "answer", "ok", "fail", "retry", "throttle", "drop", "filter", "dedup", "info")
+K = {name: i for i, name in enumerate(KINDS)}
+TRAVELS = frozenset({K["move"], K["dlq"], K["answer"]})
+OUTCOME_KIND = {
+    "sent": "move", "enqueued": "move", "invoked": "move", "routed": "move", "fanned_out": "move",
+    "stored": "move", "written": "move", "fired": "move", "execution_started": "move", "replayed": "move",
+    "redriven": "move", "dead_lettered": "dlq", "answered": "answer", "processed": "ok",
+    "execution_succeeded": "ok", "failed": "fail", "error": "fail", "execution_failed": "fail",
+    "callback_lost": "fail", "visible_again": "retry", "throttled": "throttle", "rejected": "throttle",
+    "short_circuited": "throttle", "dropped": "drop", "filtered": "filter", "deduplicated": "dedup",
+    "condition_failed": "dedup",
+}
+# Counters shown on a node: which kinds count, and where (the hop's target, or its source for answers/DLQ).
+COUNTERS = ("in", "ok", "fail", "retry", "dup", "dlq", "drop", "throttle", "filter", "dedup")
+DEFAULT_LIMIT = 2000
+MAX_LIMIT = 10_000
+
+
+def kind_of(outcome: str) -> str:
+    return OUTCOME_KIND.get(outcome, "info")
+
+
+def build(run, design: Design, limit: int = DEFAULT_LIMIT) -> dict:
+    """The playback payload for the canvas: at most `limit` hops (the first ones), with narration."""
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    trace = run.trace or []
+    index = {n.id: i for i, n in enumerate(design.nodes)}
+    titles = {n.id: n.title for n in design.nodes}
+    by_pair: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for i, edge in enumerate(design.edges):
+        by_pair.setdefault((edge.source, edge.target), []).append((i, design.kind_of(edge) or ""))
+    hops, lines = [], []
+    last_travel = None
+    for row in trace[:limit]:
+        t, event, _trace, src, dst, attempt, outcome, _detail, copy = row
+        kind = kind_of(outcome)
+        if kind in ("move", "dlq"):
+            # One journey, two records (a client's "sent" and the queue's "enqueued"; "dead_lettered" and
+            # the DLQ's "enqueued"): one token. The second record stays in the narration.
+            key = (t, event, src, dst, copy)
+            if key == last_travel:
+                kind = "info"
+            last_travel = key
+        edge = _edge_for(by_pair, src, dst, kind)
+        hops.append([t, edge, index.get(src, -1), index.get(dst, -1), K[kind], int(attempt or 0), 1 if copy else 0,
+                     int(event)])
+        lines.append(describe(row, titles))
+    shown, total = len(hops), len(trace)
+    note = ""
+    if total > shown:
+        note = (f"The canvas plays the first {shown:,} of {total:,} recorded hops; the metrics and charts cover the "
+                "whole run.")
+    if run.trace_truncated:
+        note = (note + " " if note else "") + "The simulator recorded only the first 200,000 hops of this long run."
+    end = hops[-1][0] if hops else 0.0
+    return {"kinds": list(KINDS), "hops": hops, "narration": lines, "end": end, "until": run.until_s,
+            "total": total, "shown": shown, "note": note, "seed": run.seed}
+
+
+def _edge_for(by_pair, src: str, dst: str, kind: str) -> int:
+    candidates = by_pair.get((src, dst), [])   # an answer travels this edge backwards
+    if not candidates:
+        return -1
+    if kind == "dlq":
+        for i, k in candidates:
+            if k in ("dead_letter", "on_failure"):
+                return i
+    for i, k in candidates:
+        if k not in ("dead_letter", "on_failure", "metric", "notify", "compensate"):
+            return i
+    return candidates[0][0]
+
+
+def cursor_at(payload: dict, t: float) -> int:
+    """How many hops have happened by simulated time `t` (hops at exactly `t` included)."""
+    times = [h[0] for h in payload["hops"]]
+    return bisect_right(times, t)
+
+
+def counters_at(payload: dict, cursor: int, node_count: int) -> list[dict]:
+    """Per node, the counters after the first `cursor` hops (what the node badges show)."""
+    out = [dict.fromkeys(COUNTERS, 0) for _ in range(node_count)]
+    for hop in payload["hops"][:cursor]:
+        _t, _edge, src, dst, kind, attempt, copy, _event = hop
+        name = KINDS[kind]
+        if name == "move" and dst >= 0 and src != dst:
+            out[dst]["in"] += 1
+            if copy:
+                out[dst]["dup"] += 1
+        elif name == "dlq" and src >= 0:
+            out[src]["dlq"] += 1
+            if dst >= 0:
+                out[dst]["in"] += 1
+        elif name in ("ok", "fail", "retry", "drop", "throttle", "filter", "dedup") and dst >= 0:
+            out[dst][name] += 1
+    return out
+
+
+def marks_at(payload: dict, cursor: int, node_count: int) -> list[list[str]]:
+    """Per node, the lasting marks after `cursor` hops: 'failed', 'dropped', 'dead-lettered' (shape + word)."""
+    marks: list[list[str]] = [[] for _ in range(node_count)]
+    for i, c in enumerate(counters_at(payload, cursor, node_count)):
+        if c["fail"]:
+            marks[i].append("failed")
+        if c["drop"]:
+            marks[i].append("dropped")
+        if c["dlq"]:
+            marks[i].append("dead-lettered")
+    return marks
+
+
+def tokens_at(payload: dict, t: float, travel_s: float) -> list[tuple[int, float]]:
+    """Tokens on the canvas at simulated time `t`: (hop index, fraction along its path) for every hop that
+    travels and started within the last `travel_s` simulated seconds."""
+    out = []
+    hops = payload["hops"]
+    end = cursor_at(payload, t)
+    for i in range(end - 1, -1, -1):
+        hop = hops[i]
+        if t - hop[0] > travel_s:
+            break
+        if hop[4] in TRAVELS and hop[2] != hop[3]:
+            out.append((i, min(1.0, (t - hop[0]) / travel_s) if travel_s > 0 else 1.0))
+    return sorted(out)

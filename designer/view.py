@@ -1,0 +1,91 @@
+"""What the canvas component is given: the design with each node's look, the palette, findings by place.
+
+Plain JSON-ready data. Labels stay text: the component renders them with React (escaped), never as HTML.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from design.connections import ALLOWED, EDGE_KINDS
+from design.model import Design
+from design.registry import BY_NAME, PALETTE_GROUPS, TYPES
+
+# Edge kinds drawn differently (dash pattern and a word on the edge), so meaning is never colour alone.
+EDGE_STYLE = {"dead_letter": "failure", "on_failure": "failure", "on_success": "side", "compensate": "dotted",
+              "metric": "dotted", "notify": "dotted", "async": "async", "sync": "sync", "task": "sync"}
+EDGE_WORDS = {"dead_letter": "DLQ", "on_failure": "on failure", "on_success": "on success", "compensate": "undo",
+              "metric": "watches", "notify": "notifies", "async": "async", "sync": "sync", "task": "task",
+              "enrichment": "enrich", "delivery": "delivers", "stream": "stream"}
+# Glyphs that common fonts (and a projector PC without emoji fonts) cannot draw get a text stand-in.
+GLYPH_TEXT = {"⏱": "CRON"}
+_PATH = re.compile(r"^(nodes|edges)\[([^\]]+)\]")
+
+
+def node_view(node, index: int) -> dict:
+    st = BY_NAME[node.type]
+    pos = node.position or {"x": 0.0, "y": 0.0}
+    return {"id": node.id, "type": node.type, "label": node.title, "typeTitle": st.title,
+            "glyph": GLYPH_TEXT.get(st.glyph, st.glyph), "colour": st.colour, "shape": st.shape,
+            "x": pos["x"], "y": pos["y"], "index": index}
+
+
+def edge_view(design: Design, edge, index: int) -> dict:
+    kind = design.kind_of(edge) or ""
+    words = [EDGE_WORDS[kind]] if kind in EDGE_WORDS else []
+    if edge.props.get("rule"):
+        words.append(f"rule {edge.props['rule']}")
+    if edge.props.get("pattern") or edge.props.get("filter_policy"):
+        words.append("filtered")
+    if edge.props.get("route"):
+        words.append(str(edge.props["route"]))
+    return {"id": edge.key, "source": edge.source, "target": edge.target, "kind": kind,
+            "style": EDGE_STYLE.get(kind, "flow"), "label": " · ".join(words), "index": index}
+
+
+def design_view(design: Design, findings: list[dict] | None = None) -> dict:
+    """Nodes and edges for the canvas, with lint findings attached to where they point."""
+    where = findings_by_place(findings or [])
+    nodes = [dict(node_view(n, i), findings=where["nodes"].get(n.id, [])) for i, n in enumerate(design.nodes)]
+    edges = [dict(edge_view(design, e, i), findings=where["edges"].get(e.key, [])) for i, e in enumerate(design.edges)]
+    return {"name": design.name, "nodes": nodes, "edges": edges}
+
+
+def findings_by_place(findings: list[dict]) -> dict:
+    """{"nodes": {id: [finding]}, "edges": {key: [finding]}, "design": [finding]} from findings' paths."""
+    out: dict = {"nodes": {}, "edges": {}, "design": []}
+    for f in findings:
+        m = _PATH.match(str(f.get("path", "")))
+        small = {"id": str(f.get("id", "")), "severity": str(f.get("severity", "warning")),
+                 "message": str(f.get("message", ""))}
+        if m:
+            out[m.group(1)].setdefault(m.group(2), []).append(small)
+        else:
+            out["design"].append(small)
+    return out
+
+
+@lru_cache(maxsize=1)
+def palette(pattern_rows: tuple[tuple[str, str, str], ...]) -> dict:
+    """Service blocks grouped like the registry, then catalog patterns (id, title, kind)."""
+    groups = []
+    for group in PALETTE_GROUPS:
+        types = [{"type": t.name, "title": t.title, "glyph": GLYPH_TEXT.get(t.glyph, t.glyph), "colour": t.colour,
+                  "shape": t.shape, "description": t.description} for t in TYPES if t.group == group]
+        groups.append({"name": group, "types": types})
+    patterns = [{"id": pid, "title": title, "kind": kind} for pid, title, kind in pattern_rows]
+    return {"groups": groups, "patterns": patterns}
+
+
+@lru_cache(maxsize=1)
+def connection_table() -> dict:
+    """{source type: {target type: [kinds]}}: lets the canvas hint which drops are possible while dragging
+    (Python still decides, and says why when it refuses)."""
+    out: dict = {}
+    for (src, dst), kinds in ALLOWED.items():
+        out.setdefault(src, {})[dst] = list(kinds)
+    return out
+
+
+def kind_help(kind: str) -> str:
+    return EDGE_KINDS.get(kind, "")

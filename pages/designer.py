@@ -1,0 +1,36 @@
+"""Designer: draw a design on the canvas (or start from a catalog pattern), edit its properties, run a
+scenario and watch every event travel, fail, retry and land."""
+import streamlit as st
+
+from ui import canvas_files, canvas_page, canvas_props, playback
+from ui import canvas_session as cs
+from ui.canvas import canvas
+
+canvas_page.setup("Designer")
+
+s = cs.get()
+cs.load_from_query()
+st.title("Designer", anchor=False)
+st.caption("Drag services or whole catalog patterns from the palette, connect them (the registry refuses what "
+           "AWS would not allow, and says why), then run a scenario and play it on the canvas.")
+
+found = canvas_files.findings(s.design)
+last = playback.current(s)
+left, right = st.columns([4, 1], gap="small")
+with left:
+    canvas(cs.canvas_data(s, findings=found, playback=last["payload"] if last else None), key=cs.CANVAS_KEY,
+           on_edit=cs.handle_edit)
+    playback.summary_line(s)
+with right.container(height=760, border=False):
+    st.subheader("Properties", anchor=False)
+    canvas_props.show(s)
+
+# Tabs render only when open (each open tab costs a rerun; a closed one costs nothing at 100 nodes).
+tabs = st.tabs(["Run a scenario", "Results and charts", "Save and open", "Share with a class", "Checks"],
+               key="designer-tabs", on_change="rerun")
+panels = (playback.scenario_form, playback.results, canvas_files.files, canvas_files.share,
+          lambda s: canvas_files.lint_panel(found))
+for tab, panel in zip(tabs, panels):
+    if tab.open:
+        with tab:
+            panel(s)

@@ -1,0 +1,144 @@
+"""Run the simulator on the design on the canvas with a scenario built here, and hand the trace to the canvas
+for playback (the first N hops; the charts and metrics cover the whole run)."""
+from __future__ import annotations
+
+import copy
+import hashlib
+
+import streamlit as st
+
+from design.documents import dump_yaml
+from design.scenario import node_fault_rows, with_overrides
+from designer import playback
+from designer.forms import default_scenario, edge_fault_rows, with_edge_faults
+from simulator.run import ScenarioError, simulate
+from ui import canvas_session as cs
+from ui.run_view import show_run
+
+MAX_EVENTS_FOR_PLAYBACK = 20_000
+UI_MAX_HOPS = 500_000   # a page never waits on an endless cycle: the run stops and says so (SIM-HOP-LIMIT)
+
+
+def run_scenario(design, scenario: dict, limit: int, bar=None) -> dict:
+    """Simulate with the trace on and build the playback payload; raises ScenarioError. At most UI_MAX_HOPS
+    hops (the scenario may ask for fewer)."""
+    scenario = dict(scenario, max_hops=min(int(scenario.get("max_hops", UI_MAX_HOPS)), UI_MAX_HOPS))
+    def progress(f: float) -> None:
+        if bar is not None:
+            bar.progress(f, text=f"Simulating… {f:.0%}")
+    run = simulate(design, scenario, trace=True, progress=progress if bar is not None else None)
+    payload = playback.build(run, design, limit)
+    fp = cs.fingerprint(design)
+    digest = hashlib.sha256(dump_yaml(scenario).encode("utf-8")).hexdigest()[:12]
+    payload["id"] = f"{fp}-{run.seed}-{limit}-{digest}"
+    return {"fp": fp, "run": run, "scenario": scenario, "payload": payload}
+
+
+def current(s) -> dict | None:
+    """The last run, if it still belongs to the design on the canvas."""
+    if s.run and s.run["fp"] == cs.fingerprint(s.design):
+        return s.run
+    return None
+
+
+def _fault_rows(s, base: dict) -> tuple[list[dict], list[dict]]:
+    """The fault tables: what was edited in this session (by node id / edge key), else the scenario's."""
+    kept = s._s.setdefault("faults", {"nodes": {}, "edges": {}})
+    nodes = [kept["nodes"].get(r["node"], r) for r in node_fault_rows(base, [n.id for n in s.design.nodes])]
+    edges = [kept["edges"].get(r["connection"], r)
+             for r in edge_fault_rows(base, [e.key for e in s.design.edges])]
+    return nodes, edges
+
+
+def _fault_editors(s, base: dict) -> tuple[list[dict], list[dict]]:
+    """Two tables in an expander that renders only when open (a 100-service design stays light)."""
+    rows, edge_rows = _fault_rows(s, base)
+    box = st.expander("Faults to inject: failures, outages, latency, throttling, duplicates per connection",
+                      key=f"faults-open-{s.opened}", on_change="rerun")
+    if not box.open:
+        return rows, edge_rows
+    with box:
+        st.caption("Per service: failure probability, one outage window [from, to) in simulated seconds, added "
+                   "latency, a concurrency cap (throttling), crash after the side effect.")
+        rows = st.data_editor(rows, hide_index=True, disabled=["node"], key=f"faults-{s.version}",
+                              width="stretch")
+        st.caption("Per connection: duplicate probability (overrides the one below), latency and jitter (s).")
+        edge_rows = st.data_editor(edge_rows, hide_index=True, disabled=["connection"],
+                                   key=f"edge-faults-{s.version}", width="stretch")
+    s._s["faults"] = {"nodes": {r["node"]: r for r in rows}, "edges": {r["connection"]: r for r in edge_rows}}
+    return rows, edge_rows
+
+
+def scenario_form(s) -> None:
+    design = s.design
+    if not design.nodes:
+        st.info("Add services to the canvas first (drag a block or a whole pattern from the palette).")
+        return
+    base = copy.deepcopy(s.scenario or default_scenario(design))
+    ids = [n.id for n in design.nodes]
+    workload = (base.get("workload") or [{}])[0]
+    titles = {n.id: f"{n.title} ({n.id})" for n in design.nodes}   # unique: two services may share a label
+    rows, edge_rows = _fault_editors(s, base)
+    with st.form(f"scenario-{s.opened}"):
+        c1, c2, c3, c4, c5 = st.columns(5)
+        seed = c1.number_input("Seed", 0, 2**31 - 1, int(base.get("seed", 1)), help="Same seed, same run.")
+        until = c2.number_input("Simulated seconds", 1.0, 30 * 86400.0, float(base.get("until_s", 300)))
+        source = c3.selectbox("Events enter at", ids, index=ids.index(workload["source"]) if workload.get("source")
+                              in ids else 0, format_func=titles.get)
+        count = c4.number_input("Events", 0, MAX_EVENTS_FOR_PLAYBACK, min(int(workload.get("count", 10)),
+                                                                          MAX_EVENTS_FOR_PLAYBACK))
+        rate = c5.number_input("Events per second", 0.001, 10_000.0, float(workload.get("rate_per_s", 1.0)))
+        inject = base.get("inject") or {}
+        d1, d2, d3 = st.columns([1, 2, 1])
+        natural = d1.checkbox("Natural duplicate rates", value="duplicate_probability" not in inject,
+                              help="Each service's own small at-least-once rate (illustrative).")
+        dup = d2.slider("Duplicate probability per delivery (when not natural)", 0.0, 1.0,
+                        float(inject.get("duplicate_probability", 0.0)), 0.01)
+        limit = d3.select_slider("Hops sent to the canvas", [500, 1000, 2000, 5000, 10000], value=2000,
+                                 help="The canvas plays the first hops only; metrics cover the whole run.")
+        submitted = st.form_submit_button("Run and play", type="primary")
+    if not submitted:
+        return
+    base["workload"] = [dict(workload, source=source)] + (base.get("workload") or [])[1:]
+    scenario = with_overrides(base, seed=seed, until_s=until, count=count, rate_per_s=rate,
+                              duplicate_probability=None if natural else dup, fault_rows=rows)
+    scenario = with_edge_faults(scenario, edge_rows)
+    bar = st.progress(0.0, text="Simulating…")
+    try:
+        s.run = run_scenario(design, scenario, limit, bar)
+    except ScenarioError as exc:
+        bar.empty()
+        st.error("The scenario is not valid:\n\n" + "\n".join(f"- {p}" for p in exc.problems[:20]))
+        return
+    bar.empty()
+    s.scenario = scenario
+    s._s["faults"] = {"nodes": {}, "edges": {}}      # the scenario now holds them
+    st.rerun()
+
+
+def summary_line(s) -> None:
+    """One line under the canvas about the run being played (the full results are in their tab)."""
+    last = current(s)
+    if last is None:
+        return
+    run, t = last["run"], last["run"].totals
+    ok = "nothing vanished" if run.conservation["ok"] else "CONSERVATION CHECK FAILED (a simulator bug)"
+    if run.stopped_by == "max_hops":
+        st.warning(f"The run stopped after {run.hops:,} hops: a cycle or a fan-out keeps the design busy (see the "
+                   "findings in “Results and charts”).")
+    st.caption(f"Playing seed {run.seed}: {run.hops:,} hops · processed {t['processed']:,} · failed attempts "
+               f"{t['failed']:,} · dead-lettered {t['dead_lettered']:,} · dropped {t['dropped']:,} · "
+               f"in flight {t['in_flight']:,} — {ok}. Charts and per-service numbers: “Results and charts”.")
+
+
+def results(s) -> None:
+    last = current(s)
+    if last is None:
+        if s.run:
+            st.info("The design changed since the last run: run it again to play it.")
+        else:
+            st.info("No run yet: set a scenario in “Run a scenario” and press **Run and play**.")
+        return
+    show_run(last["run"], s.design, key=f"designer-run-{s.version}")
+    with st.expander("The scenario that produced this run"):
+        st.code(dump_yaml(last["scenario"]), language="yaml")

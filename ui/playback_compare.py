@@ -1,0 +1,97 @@
+"""Two designs side by side under the same workload: hops, latency, coupling (who knows whom) and where
+state lives, with both runs playable on read-only canvases."""
+from __future__ import annotations
+
+import streamlit as st
+
+from design.model import Design
+from designer import compare
+from designer.layout import ensure_positions
+from patterns.catalog import load_catalog
+from simulator.run import ScenarioError
+from ui import canvas_session as cs
+from ui.canvas import canvas
+from ui.playback import run_scenario
+
+CURRENT = "(the design in the designer)"
+
+
+def _choices() -> tuple[list[str], dict]:
+    catalog = load_catalog()
+    names = {pid: p.title for pid, p in catalog.items()}
+    if cs.get().design.nodes:
+        names = {CURRENT: "The design on the designer's canvas", **names}
+    return list(names), names
+
+
+def _design(choice: str) -> Design:
+    if choice == CURRENT:
+        return cs.get().design
+    return load_catalog()[choice].design
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _run_pattern(pid: str, count: int, rate: float, seed: int, until: float) -> dict:
+    design = ensure_positions(load_catalog()[pid].design)
+    return {"design": design, **run_scenario(design, compare.same_workload(design, count, rate, seed, until), 2000)}
+
+
+def _run(choice: str, count: int, rate: float, seed: int, until: float) -> dict:
+    if choice != CURRENT:
+        return _run_pattern(choice, count, rate, seed, until)
+    design = ensure_positions(_design(choice))
+    return {"design": design, **run_scenario(design, compare.same_workload(design, count, rate, seed, until), 2000)}
+
+
+def _cell(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:,}" if isinstance(value, int) else f"{value:,.3g}" if value < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+def show() -> None:
+    st.title("Two designs side by side", anchor=False)
+    st.markdown("The same workload (the same number of events, at the same times, with the same seed) through "
+                "two designs. Compare how many hops each event takes, how long it takes end to end, how many "
+                "services each one must know about (coupling), and where state lives.")
+    ids, names = _choices()
+    c1, c2 = st.columns(2)
+    left = c1.selectbox("Left design", ids, index=ids.index("choreography") if "choreography" in ids else 0,
+                        format_func=names.get, key="cmp-left")
+    right = c2.selectbox("Right design", ids, index=ids.index("orchestration") if "orchestration" in ids else 1,
+                         format_func=names.get, key="cmp-right")
+    w1, w2, w3, w4 = st.columns(4)
+    count = int(w1.number_input("Events", 1, 5000, 40, key="cmp-count"))
+    rate = float(w2.number_input("Events per second", 0.01, 1000.0, 1.0, key="cmp-rate"))
+    seed = int(w3.number_input("Seed", 0, 2**31 - 1, 3, key="cmp-seed"))
+    until = float(w4.number_input("Simulated seconds", 10.0, 86400.0, 900.0, key="cmp-until"))
+    try:
+        runs = [_run(choice, count, rate, seed, until) for choice in (left, right)]
+    except ScenarioError as exc:
+        st.error("The workload does not fit one of the designs:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
+        return
+    titles = [names[left], names[right]]
+    summaries = [compare.summary(r["design"], r["run"]) for r in runs]
+    st.subheader("At a glance", anchor=False)
+    st.table([{"": key, titles[0] + " ": _cell(summaries[0][key]), " " + titles[1]: _cell(summaries[1][key])}
+              for key in summaries[0]])
+    st.caption("Hops: every delivery. End-to-end: from the first to the last hop of everything one workload "
+               "event caused. Direct dependencies: for each service, the others it names in its own code or "
+               "configuration (calls, publishes to, polls).")
+    cols = st.columns(2)
+    for col, run, title in zip(cols, runs, titles):
+        with col:
+            st.markdown(f"**{title}**")
+            st.caption("Who knows whom")
+            st.dataframe(compare.coupling(run["design"])["rows"], hide_index=True, width="stretch")
+            st.caption("Where state lives")
+            st.dataframe(compare.state_places(run["design"]) or [{"service": "—", "holds": "no state"}],
+                         hide_index=True, width="stretch")
+    if st.toggle("Play both runs on canvases", key="cmp-play"):
+        cols = st.columns(2)
+        for i, (col, run) in enumerate(zip(cols, runs)):
+            with col:
+                canvas(cs.readonly_data(run["design"], run["payload"], presenter=False, height=420),
+                       key=f"sps-compare-{i}")
