@@ -1,12 +1,11 @@
 """Simulator: run a catalog pattern or your own design under a scenario you set, and see every event's fate."""
 import streamlit as st
 
-from design import DesignError, load_text
-from design.documents import DocumentError, dump_yaml, parse
+from design.documents import dump_yaml
 from design.scenario import node_fault_rows, with_overrides
 from patterns.catalog import load_catalog
 from simulator.run import ScenarioError, simulate
-from ui import diagram, lint_view
+from ui import design_input, diagram, lint_view
 from ui.style import md_escape
 from ui.run_view import show_run
 
@@ -18,19 +17,9 @@ st.markdown("Pick a design, set the workload and the faults, run. Every event en
 source = st.radio("Design", ["A catalog pattern", "Upload my own"], horizontal=True)
 design = None
 if source == "A catalog pattern":
-    ids = list(catalog)
-    wanted = st.query_params.get("pattern")
-    pid = st.selectbox("Pattern", ids, index=ids.index(wanted) if wanted in ids else ids.index("fan-out-sns"),
-                       format_func=lambda i: catalog[i].title)
-    design = catalog[pid].design
+    design = catalog[design_input.pick_pattern(catalog, key="simulate-pattern")].design
 else:
-    upload = st.file_uploader("Design file (YAML or JSON, at most 10 MiB)", type=["yaml", "yml", "json"])
-    if upload is not None:
-        try:
-            design = load_text(upload.getvalue(), "json" if upload.name.lower().endswith(".json") else "yaml",
-                               name=upload.name)
-        except DesignError as exc:
-            st.error("This file is not a design we can load:\n\n" + "\n".join(f"- {md_escape(p)}" for p in exc.problems[:20]))
+    design = design_input.upload_design(key="simulate-upload")
 if design is None:
     st.stop()
 

@@ -13,6 +13,7 @@ from designer import links
 from designer.forms import default_scenario
 from patterns.catalog import load_catalog
 from ui import canvas_session as cs
+from ui import design_input
 from ui.canvas_props import md
 
 try:                                   # the site's database (store/); without it: this session
@@ -111,16 +112,9 @@ def files(s) -> None:
         st.markdown("**Open**")
         upload = st.file_uploader("A design file (YAML or JSON, at most 10 MiB)", type=["yaml", "yml", "json"],
                                   key=f"upload-{s.version}")
-        if upload is not None:
-            try:
-                design = load_text(upload.getvalue(), "json" if upload.name.lower().endswith(".json") else "yaml",
-                                   name=upload.name)
-            except DesignError as exc:
-                st.error("This file is not a design we can load:\n\n" +
-                         "\n".join(f"- {md(p)}" for p in exc.problems[:20]))
-            else:
-                cs.open_design(design, f"Opened {upload.name}.", design.scenario)
-                st.rerun()
+        if upload is not None and (design := design_input.load_upload(upload)) is not None:
+            cs.open_design(design, f"Opened {upload.name}.", design.scenario)
+            st.rerun()
         catalog = load_catalog()
         st.selectbox("A catalog pattern", list(catalog), key="open-pattern", format_func=lambda p: catalog[p].title)
         st.button("Open the pattern (replaces the canvas; undo brings it back)", on_click=_open_pattern)

@@ -14,7 +14,7 @@ from quizzes.engine import MODES, QuizError, Spec
 from quizzes.generate import items_for_design
 from quizzes.topics import all_topics
 from store import classes, designs, progress
-from ui import quiz_state
+from ui import design_input, quiz_state
 
 SOURCES = ["Question bank", "My due reviews", "Class quiz (join code)", "Questions about a design"]
 
@@ -107,12 +107,7 @@ def _design(learner) -> None:
         pid = st.selectbox("Pattern", list(catalog), format_func=lambda p: catalog[p].title, key="gen-pattern")
         design = catalog[pid].design
     elif where == options[1]:
-        upload = st.file_uploader("Design (YAML or JSON)", type=["yaml", "yml", "json"], key="gen-upload")
-        if upload is not None:
-            try:
-                design = load_text(upload.getvalue(), name=upload.name)
-            except DesignError as exc:
-                st.error("Not a design we can load:\n\n" + "\n".join(f"- {p}" for p in exc.problems[:10]))
+        design = design_input.upload_design(key="gen-upload")
     else:
         saved = designs.list(learner.key)
         if not saved:
@@ -122,7 +117,7 @@ def _design(learner) -> None:
             try:
                 design = load_text(pick.yaml_text, "yaml", name=pick.name)
             except DesignError as exc:
-                st.error("That saved design does not load:\n\n" + "\n".join(f"- {p}" for p in exc.problems[:10]))
+                design_input.show_problems("That saved design does not load:", exc.problems, 10)
     if design is None:
         return
     if st.button("Make questions about this design", type="primary", key="gen-start"):
