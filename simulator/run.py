@@ -96,7 +96,7 @@ def simulate(design: Design, scenario: dict | None = None, seed: int | None = No
         if isinstance(queue, QueueModel):
             rt.env.at(float(spec.get("at_s", until)), lambda _a, q=queue, spec=spec: _redrive(rt, q, spec))
         else:
-            rt.finding("SIM-REDRIVE", f"scenario.redrives", f"{spec['queue']!r} is not a queue; nothing redriven")
+            rt.finding("SIM-REDRIVE", "scenario.redrives", f"{spec['queue']!r} is not a queue; nothing redriven")
     series = _Sampler(rt)
     steps = 20 if progress else 1
     for i in range(1, steps + 1):

@@ -46,18 +46,9 @@ class Model:
 
     # the default for a node that only receives and succeeds (a sink) ---------------------
     def receive(self, link: Link, msg: Message, reply) -> None:
-        s = self.stats
-        s.received += 1
-        if msg.copy:
-            s.duplicates_delivered += 1
-        error = self.fault_error(msg)
-        if error:
-            s.failed += 1
-            s.reported += 1
-            self.rt.record(msg, link.source.id, self.id, "failed", error)
-            if reply:
-                reply(False, error, None)
+        if self.refuse(link, msg, reply):
             return
+        s = self.stats
         self.side_effect(msg)
         s.processed += 1
         self.rt.record(msg, link.source.id, self.id, "processed")
@@ -70,6 +61,22 @@ class Model:
         answer = []
         self.receive(link, msg, lambda ok, error, _out: answer.append(None if ok else (error or "Error")))
         return answer[0] if answer else None
+
+    def refuse(self, link, msg: Message, reply) -> bool:
+        """Count the put; refuse it (outage) with an error to the sender. True when refused."""
+        s = self.stats
+        s.received += 1
+        if msg.copy:
+            s.duplicates_delivered += 1
+        error = self.fault_error(msg)
+        if error:
+            s.failed += 1
+            s.reported += 1
+            self.rt.record(msg, link.source.id if link else self.id, self.id, "rejected", error)
+            if reply:
+                reply(False, error, None)
+            return True
+        return False
 
     def fault_error(self, msg: Message) -> str | None:
         f = self.faults

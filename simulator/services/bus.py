@@ -7,7 +7,6 @@ exponential backoff with jitter; without a DLQ the event is dropped when retries
 """
 from __future__ import annotations
 
-import re
 
 from simulator.eventpattern import PatternError, compile_pattern
 from simulator.messages import Message

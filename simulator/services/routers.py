@@ -122,22 +122,6 @@ class Router(Model):
                             f"{s.dead_lettered} dead-lettered + {s.dropped} dropped + {len(self.retrying)} retrying")
         return problems
 
-    def refuse(self, link, msg: Message, reply) -> bool:
-        """Count the put; refuse it (outage) with an error to the sender. True when refused."""
-        s = self.stats
-        s.received += 1
-        if msg.copy:
-            s.duplicates_delivered += 1
-        error = self.fault_error(msg)
-        if error:
-            s.failed += 1
-            s.reported += 1
-            self.rt.record(msg, link.source.id if link else self.id, self.id, "rejected", error)
-            if reply:
-                reply(False, error, None)
-            return True
-        return False
-
 
 class TopicModel(Router):
     def setup(self) -> None:

@@ -53,18 +53,9 @@ class StateMachineModel(Model):
                             f"machine ({self.invalid}); every execution fails with States.Runtime")
 
     def receive(self, link, msg: Message, reply) -> None:
-        s = self.stats
-        s.received += 1
-        if msg.copy:
-            s.duplicates_delivered += 1
-        error = self.fault_error(msg)
-        if error:
-            s.failed += 1
-            s.reported += 1
-            self.rt.record(msg, link.source.id, self.id, "rejected", error)
-            if reply:
-                reply(False, error, None)
+        if self.refuse(link, msg, reply):
             return
+        s = self.stats
         if not self.express and msg.core.done & self.bit:
             s.deduplicated += 1
             self.rt.record(msg, link.source.id, self.id, "deduplicated", "execution name already used")

@@ -27,18 +27,9 @@ class TableModel(Model):
                             "consumers but `stream` is off: they receive nothing")
 
     def receive(self, link, msg: Message, reply) -> None:
-        s = self.stats
-        s.received += 1
-        if msg.copy:
-            s.duplicates_delivered += 1
-        error = self.fault_error(msg)
-        if error:
-            s.failed += 1
-            s.reported += 1
-            self.rt.record(msg, link.source.id, self.id, "rejected", error)
-            if reply:
-                reply(False, error, None)
+        if self.refuse(link, msg, reply):
             return
+        s = self.stats
         if self.conditional and msg.core.done & self.bit:
             s.deduplicated += 1
             self.rt.record(msg, link.source.id, self.id, "condition_failed", "item exists: not written again")
@@ -71,16 +62,7 @@ class FirehoseModel(Model):
         self.flush_scheduled = False
 
     def receive(self, link, msg: Message, reply) -> None:
-        s = self.stats
-        s.received += 1
-        if msg.copy:
-            s.duplicates_delivered += 1
-        error = self.fault_error(msg)
-        if error:
-            s.failed += 1
-            s.reported += 1
-            if reply:
-                reply(False, error, None)
+        if self.refuse(link, msg, reply):
             return
         self.buffer.append(msg)
         if reply:

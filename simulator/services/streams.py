@@ -171,18 +171,9 @@ class KinesisModel(Model):
         self.log = StreamLog(self, self.links("event_source"), int(p("shard_count")), float(p("retention_h")) * 3600)
 
     def receive(self, link, msg: Message, reply) -> None:
-        s = self.stats
-        s.received += 1
-        if msg.copy:
-            s.duplicates_delivered += 1
-        error = self.fault_error(msg)
-        if error:
-            s.failed += 1
-            s.reported += 1
-            self.rt.record(msg, link.source.id, self.id, "rejected", error)
-            if reply:
-                reply(False, error, None)
+        if self.refuse(link, msg, reply):
             return
+        s = self.stats
         s.processed += 1
         body = msg.core.body
         key = str(body.get(self.key_field)) if self.key_field and isinstance(body, dict) and self.key_field in body \
