@@ -38,22 +38,26 @@ def read_text(path: str | os.PathLike) -> str:
         raise DocumentError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
-def parse(text: str | bytes, fmt: str | None = None, *, name: str = "document"):
-    """Parse YAML or JSON text (fmt 'yaml', 'json' or None = sniff) into plain Python data."""
+def parse(text: str | bytes, fmt: str | None = None, *, name: str = "document", loader=None,
+          accepted: str = "only plain YAML is accepted", encoding: str = "utf-8",
+          json_prefixes: tuple[str, ...] = ("{", "[")):
+    """Parse YAML or JSON text (fmt 'yaml', 'json' or None = sniff by `json_prefixes`) into plain Python data.
+    `loader` is a SafeLoader subclass for documents with their own tags (CloudFormation templates); the
+    same guards apply whatever the loader, and `accepted` says in the refusal what tags are allowed."""
     if isinstance(text, bytes):
         if len(text) > MAX_BYTES:
             raise DocumentError(f"{name}: {len(text) / 1048576:.1f} MiB; the limit is 10 MiB")
         try:
-            text = text.decode("utf-8")
+            text = text.decode(encoding)
         except UnicodeDecodeError:
             raise DocumentError(f"{name}: not UTF-8 text") from None
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise DocumentError(f"{name}: over 10 MiB; the limit is 10 MiB")
     if fmt is None:
-        fmt = "json" if text.lstrip().startswith(("{", "[")) else "yaml"
+        fmt = "json" if text.lstrip().startswith(json_prefixes) else "yaml"
     if fmt == "json":
         return _parse_json(text, name)
-    return _parse_yaml(text, name)
+    return _parse_yaml(text, name, loader or _SafeLoader, accepted)
 
 
 def _parse_json(text: str, name: str):
@@ -67,8 +71,8 @@ def _parse_json(text: str, name: str):
     return data
 
 
-def _parse_yaml(text: str, name: str):
-    loader = _SafeLoader(text)
+def _parse_yaml(text: str, name: str, loader_class, accepted: str):
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -77,7 +81,7 @@ def _parse_yaml(text: str, name: str):
         return loader.construct_document(node)
     except yaml.constructor.ConstructorError as exc:
         tag = getattr(exc, "problem", "") or str(exc)
-        raise DocumentError(f"{name}: refused YAML tag ({_oneline(tag)}); only plain YAML is accepted") from None
+        raise DocumentError(f"{name}: refused YAML tag ({_oneline(tag)}); {accepted}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""

@@ -10,7 +10,6 @@ from __future__ import annotations
 import yaml
 
 from design import documents
-from design.documents import DocumentError
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FUNCTIONS = ("And", "Base64", "Cidr", "Equals", "FindInMap", "GetAZs", "If", "ImportValue", "Join", "Length",
@@ -56,37 +55,7 @@ TemplateLoader.add_constructor("tag:yaml.org,2002:timestamp", _plain_string)
 
 
 def parse_template(text: str | bytes, name: str = "template"):
-    """Plain data from a template's YAML or JSON text; DocumentError (one line) when it cannot be read."""
-    if isinstance(text, bytes):
-        if len(text) > documents.MAX_BYTES:
-            raise DocumentError(f"{name}: {len(text) / 1048576:.1f} MiB; the limit is 10 MiB")
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise DocumentError(f"{name}: not UTF-8 text") from None
-    if len(text.encode("utf-8", "surrogatepass")) > documents.MAX_BYTES:
-        raise DocumentError(f"{name}: over 10 MiB; the limit is 10 MiB")
-    if text.lstrip().startswith("{"):
-        return documents.parse(text, "json", name=name)
-    loader = TemplateLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        documents._check_expansion(node, name)   # alias bombs and depth, before anything is built
-        return loader.construct_document(node)
-    except yaml.constructor.ConstructorError as exc:
-        problem = " ".join(str(getattr(exc, "problem", "") or exc).split())[:200]
-        raise DocumentError(f"{name}: refused YAML tag ({problem}); only CloudFormation's tags are accepted") \
-            from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
-        raise DocumentError(f"{name}: invalid YAML{where}: {' '.join(str(exc.problem or exc).split())[:200]}") \
-            from None
-    except yaml.YAMLError as exc:
-        raise DocumentError(f"{name}: invalid YAML: {' '.join(str(exc).split())[:200]}") from None
-    except RecursionError:
-        raise DocumentError(f"{name}: nested too deeply (limit {documents.MAX_DEPTH} levels)") from None
-    finally:
-        loader.dispose()
+    """Plain data from a template's YAML or JSON text; DocumentError (one line) when it cannot be read.
+    The shared reader's guards (size, depth, alias bombs) apply; only the loader and its tags differ."""
+    return documents.parse(text, name=name, loader=TemplateLoader, accepted="only CloudFormation's tags are accepted",
+                           encoding="utf-8-sig", json_prefixes=("{",))
