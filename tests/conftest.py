@@ -15,6 +15,25 @@ from hypothesis import HealthCheck, settings
 settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("suite")
 
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def url():
+    """The real site, started once per test module (tests/browser.py)."""
+    from browser import site
+    with site() as address:
+        yield address
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium driven by Playwright, once per test module."""
+    from browser import browser
+    with browser() as b:
+        yield b
+
+
 CORPUS = Path(__file__).resolve().parent / "corpus"   # a verbatim copy of ../shared/corpus
 
 

@@ -1,21 +1,7 @@
 """The real site in headless Chromium: pages load, the catalog renders diagrams, hostile labels stay text."""
-import pytest
 
-from browser import browser, screenshot, site
+from browser import HOSTILE, screenshot, site
 
-HOSTILE = "<img src=x onerror=alert(1)>"
-
-
-@pytest.fixture(scope="module")
-def url():
-    with site() as u:
-        yield u
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with browser() as b:
-        yield b
 
 
 def open_page(chromium, url, path):

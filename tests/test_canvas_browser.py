@@ -3,27 +3,13 @@ property, run and play a scenario, share a classroom link, and hostile labels sh
 import re
 import time
 
-import pytest
 from playwright.sync_api import expect
 
-from browser import ARTIFACTS, browser, site
+from browser import ARTIFACTS, HOSTILE
 from design import from_data
 from designer import links
 from patterns.catalog import load_catalog
 
-HOSTILE = "<img src=x onerror=alert(1)>"
-
-
-@pytest.fixture(scope="module")
-def url():
-    with site() as u:
-        yield u
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with browser() as b:
-        yield b
 
 
 def open_page(chromium, url, path, context=None):
