@@ -2,14 +2,18 @@
 
 from browser import HOSTILE, screenshot, site
 
+# Generous waits: the suite runs two workers on two cores beside other Streamlit servers and browsers.
+SLOW = 90_000
 
 
 def open_page(chromium, url, path):
+    for old in list(chromium.contexts):    # earlier pages' sessions would keep the server busy
+        old.close()
     page = chromium.new_page(viewport={"width": 1400, "height": 1000})
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.goto(url + path)
-    page.wait_for_selector("h1", timeout=30_000)
+    page.goto(url + path, timeout=SLOW)
+    page.wait_for_selector("h1", timeout=SLOW)
     return page, dialogs
 
 
@@ -18,7 +22,7 @@ def test_home_and_catalog_render_with_a_diagram(chromium, url):
     assert "Serverless Pattern Studio" in page.inner_text("h1")
     screenshot(page, "home")
     page, _ = open_page(chromium, url, "/catalog?pattern=fan-out-sns")
-    page.wait_for_selector("svg .node", timeout=30_000)       # the graphviz diagram, rendered in the browser
+    page.wait_for_selector("svg .node", timeout=SLOW)       # the graphviz diagram, rendered in the browser
     assert page.locator("svg .node").count() == 11
     screenshot(page, "catalog-fan-out")
 
@@ -32,12 +36,12 @@ def test_uploaded_design_with_a_hostile_label_is_shown_as_text(chromium, url, tm
     page, dialogs = open_page(chromium, url, "/simulate")
     page.get_by_text("Upload my own").click()
     page.locator("input[type=file]").set_input_files(str(design))
-    page.wait_for_selector("svg .node", timeout=30_000)
+    page.wait_for_selector("svg .node", timeout=SLOW)
     labels = page.locator("svg .node").all_text_contents()
     assert any(HOSTILE in t for t in labels)
     assert page.locator("img[src=x]").count() == 0
     page.get_by_role("button", name="Run").click()
-    page.wait_for_selector("text=Nothing vanished", timeout=30_000)
+    page.wait_for_selector("text=Nothing vanished", timeout=SLOW)
     screenshot(page, "simulator-hostile-label")
     assert dialogs == []
 
@@ -46,8 +50,8 @@ def test_a_deep_link_as_the_very_first_request_gets_the_site_navigation(chromium
     # A fresh server whose first visitor opens a shared link (not the home page) must still run app.py.
     with site() as fresh:
         page = chromium.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(fresh + "/catalog?pattern=saga")
-        page.wait_for_selector("[data-testid=stSidebarNav]", timeout=60_000)
+        page.goto(fresh + "/catalog?pattern=saga", timeout=SLOW)
+        page.wait_for_selector("[data-testid=stSidebarNav]", timeout=SLOW)
         nav = page.locator("[data-testid=stSidebarNav]").inner_text()
         assert "Start here" in nav and "Pattern catalog" in nav
         assert "\napp\n" not in f"\n{nav}\n"
