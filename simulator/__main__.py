@@ -15,7 +15,12 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--seed", type=int, help="overrides the scenario's seed")
     run.add_argument("--json", action="store_true", help="print one JSON object (deterministic)")
     run.add_argument("--trace", metavar="FILE", help="write the hop-by-hop trace as JSON lines")
+    conf = sub.add_parser("conformance", help="every documented behaviour, its AWS source, and the verdict")
+    conf.add_argument("--json", action="store_true", help="print one JSON list (deterministic)")
+    conf.add_argument("--service", help="only the cases of one service group")
     args = parser.parse_args(argv)
+    if args.command == "conformance":
+        return _conformance(args)
 
     from design import DesignError, load_file
     from design.documents import DocumentError, parse, read_text
@@ -49,6 +54,30 @@ def main(argv: list[str] | None = None) -> int:
         from simulator.report import text_report
         print(text_report(result))
     return 0 if result.conservation["ok"] else 2
+
+
+def _conformance(args) -> int:
+    from simulator.conformance import CaseError, check_all
+    try:
+        verdicts = check_all()
+    except CaseError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    if args.service:
+        verdicts = [v for v in verdicts if v.case.service == args.service]
+    if args.json:
+        print(json.dumps([v.as_dict() for v in verdicts], indent=2))
+    else:
+        for v in verdicts:
+            c = v.case
+            mark = "pass" if v.ok else "FAIL"
+            bound = "" if c.published else " (no published figure: bound only)"
+            print(f"{mark}  {c.service:15} {c.id}{bound}\n      {c.title}\n      {c.url}")
+            for f in v.failures:
+                print(f"      ! {f}")
+        passed = sum(v.ok for v in verdicts)
+        print(f"\n{passed} of {len(verdicts)} cases pass", file=sys.stderr)
+    return 0 if all(v.ok for v in verdicts) else 2
 
 
 if __name__ == "__main__":
