@@ -18,7 +18,7 @@ _SUB = 16
 
 
 class NodeStats:
-    __slots__ = COUNTERS + ("dropped_by_reason", "latency_hist", "in_flight", "pending_retries")
+    __slots__ = COUNTERS + ("dropped_by_reason", "latency_hist", "in_flight", "parked", "pending_retries")
 
     def __init__(self) -> None:
         for name in COUNTERS:
@@ -26,6 +26,7 @@ class NodeStats:
         self.dropped_by_reason: dict[str, int] = {}
         self.latency_hist: dict[int, int] = {}
         self.in_flight = 0
+        self.parked = 0         # resting in a dead-letter queue nothing consumes (not "in flight")
         self.pending_retries = 0
 
     def drop(self, reason: str) -> None:
@@ -55,6 +56,7 @@ class NodeStats:
     def as_dict(self) -> dict:  # noqa: D102
         d = {name: getattr(self, name) for name in COUNTERS}
         d["in_flight"] = self.in_flight
+        d["parked"] = self.parked
         d["dropped_by_reason"] = dict(sorted(self.dropped_by_reason.items()))
         d["latency_s"] = self.percentiles()
         return d
@@ -69,11 +71,13 @@ def _upper(key: int) -> float:
 def totals(stats: dict[str, NodeStats]) -> dict:
     out = {name: 0 for name in COUNTERS}
     out["in_flight"] = 0
+    out["parked"] = 0
     reasons: dict[str, int] = {}
     for s in stats.values():
         for name in COUNTERS:
             out[name] += getattr(s, name)
         out["in_flight"] += s.in_flight
+        out["parked"] += s.parked
         for r, n in s.dropped_by_reason.items():
             reasons[r] = reasons.get(r, 0) + n
     out["dropped_by_reason"] = dict(sorted(reasons.items()))
@@ -87,4 +91,4 @@ def conservation(stats: dict[str, NodeStats], problems: list[str]) -> dict:
     return {"ok": not problems, "problems": problems[:20], "problem_count": len(problems),
             "received": t["received"],
             "settled": {k: t[k] for k in ("processed", "filtered", "deduplicated", "reported", "returned",
-                                          "retried", "dead_lettered", "dropped", "in_flight")}}
+                                          "retried", "dead_lettered", "dropped", "in_flight", "parked")}}

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 COLUMNS = ("received", "processed", "failed", "retried", "duplicates_delivered", "duplicate_side_effects",
-           "dead_lettered", "dropped", "filtered", "in_flight")
-HEADS = ("recv", "proc", "fail", "retry", "dup in", "dup fx", "DLQ'd", "drop", "filt", "flight")
+           "dead_lettered", "dropped", "filtered", "parked", "in_flight")
+HEADS = ("recv", "proc", "fail", "retry", "dup in", "dup fx", "DLQ'd", "drop", "filt", "parked", "flight")
 
 
 def text_report(run) -> str:
@@ -15,6 +15,8 @@ def text_report(run) -> str:
     lines.append(f"{'total':<{width}}  " + " ".join(f"{run.totals[c]:>7}" for c in COLUMNS))
     for nid, info in run.clients.items():
         lines.append(f"{nid} was answered: " + ", ".join(f"{k} × {v}" for k, v in info["answers"].items()))
+    for note in run.notes:
+        lines.append(f"note: {note}")
     for f in run.findings:
         lines.append(f"finding {f['id']} at {f['path']}: {f['message']}")
     c = run.conservation

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from design.model import Design
+from design.connections import infer_kind
 from design.registry import BY_NAME
 from design.scenario import DEFAULT_UNTIL_S, scenario_problems
 from simulator.eventpattern import PatternError, compile_pattern
@@ -60,9 +61,16 @@ class Run:
     trace: list | None = None
     trace_truncated: bool = False
     node_types: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
+
+    @property
+    def nothing_entered(self) -> bool:
+        return not any(n["received"] for n in self.nodes.values()) and not any(
+            c["sent"] for c in self.clients.values())
 
     def to_json(self) -> dict:
         return {"seed": self.seed, "until_s": self.until_s, "stopped_by": self.stopped_by, "hops": self.hops,
+                "notes": self.notes,
                 "totals": self.totals, "nodes": self.nodes, "conservation": self.conservation,
                 "findings": self.findings, "edges": self.edges, "clients": self.clients, "alarms": self.alarms,
                 "breakers": self.breakers}
@@ -81,8 +89,16 @@ def simulate(design: Design, scenario: dict | None = None, seed: int | None = No
     rt = Runtime(seed, until, trace, int(scenario.get("max_hops", DEFAULT_MAX_HOPS)))
     inject = scenario.get("inject") or {}
     workload = scenario.get("workload")
+    notes: list[str] = []
     if workload is None:
-        workload = [{"source": n.id, "count": 1} for n in design.nodes if n.type == "client"]
+        workload, inferred = entry_points(design)
+        if inferred:
+            notes.append("No workload given: one event entered at each inferred entry point ("
+                         + ", ".join(inferred) + ").")
+    refused = [w["source"] for w in workload if design.node(w["source"]).type in _NOT_AN_ENTRY]
+    if refused:
+        raise ScenarioError([f"workload: {nid!r} is a {design.node(nid).type}: nothing outside the design can "
+                             "send into it" for nid in refused])
     sources = {w["source"] for w in workload}
     rt.has_workload = sources.__contains__
     _build(design, rt, inject)
@@ -108,7 +124,31 @@ def simulate(design: Design, scenario: dict | None = None, seed: int | None = No
     if rt.env.stopped_by == "max_hops":
         rt.finding("SIM-HOP-LIMIT", "scenario.max_hops", f"stopped after {rt.max_hops:,} hops at "
                    f"t={rt.env.now:.1f} s: a cycle or an endless retry keeps the design busy")
-    return _collect(rt, design, series)
+    if rt.env.stopped_by == "max_hops":
+        notes.append(f"The run stopped at the hop cap ({rt.max_hops:,} hops) at t={rt.env.now:.1f} s.")
+    if rt.trace_truncated:
+        notes.append(f"The trace keeps the first {rt.trace_cap:,} hops only; the counts cover the whole run.")
+    if not rt.events_created:
+        notes.append("No event entered the design: nothing was sent, so every count is zero.")
+    return _collect(rt, design, series, notes)
+
+
+# What nothing outside a design can call directly (a pipe polls its source; an alarm watches a metric).
+_NOT_AN_ENTRY = frozenset({"alarm", "pipe"})
+# Services that, fed by nothing in the design, are where events come in (DESIGN.md, "How a run reads this").
+_ENTRY_TYPES = ("api_gateway", "appsync_api", "s3_bucket", "sqs_queue", "sns_topic", "event_bus", "kinesis_stream")
+
+
+def entry_points(design: Design) -> tuple[list[dict], list[str]]:
+    """The workload of a scenario that gives none: one event from each client; without clients, one event
+    into each API, bucket, queue, topic, bus and stream that nothing in the design feeds. Schedules fire by
+    their own timing either way. Returns the workload and the ids used."""
+    clients = [n.id for n in design.nodes if n.type == "client"]
+    if clients:
+        return [{"source": nid, "count": 1} for nid in clients], []
+    fed = {e.target for e in design.edges if design.kind_of(e) != "metric"}
+    ids = [n.id for n in design.nodes if n.type in _ENTRY_TYPES and n.id not in fed]
+    return [{"source": nid, "count": 1} for nid in ids], ids
 
 
 def _redrive(rt: Runtime, queue, spec: dict) -> None:
@@ -207,6 +247,20 @@ def _schedule_workload(rt: Runtime, workload: list) -> None:
         rt.env.at(float(entry.get("start_s", 0.0)), emitter.emit)
 
 
+OUTSIDE = "(producer)"   # trace name of a producer outside the design
+
+
+class _Outside:
+    """Stands for the producer outside the design that calls an entry service (no counters of its own)."""
+    id = OUTSIDE
+    node = None
+
+
+def _outside_link(rt: Runtime, model) -> Link:
+    kind = infer_kind("client", model.node.type) or "publish"
+    return Link(f"{OUTSIDE}->{model.id}", _Outside(), model, kind, {}, 0.0)
+
+
 class _Emitter:
     """Emits one workload entry's events lazily: only the next one is ever on the heap."""
 
@@ -219,6 +273,7 @@ class _Emitter:
         self.payloads = entry.get("payloads") or [{}]
         self.attributes = entry.get("attributes")
         self.group_field = entry.get("message_group_field")
+        self.link = None if isinstance(self.model, (ClientModel, ScheduleModel)) else _outside_link(rt, self.model)
 
     def emit(self, _arg=None) -> None:
         i = self.sent
@@ -233,8 +288,11 @@ class _Emitter:
         elif isinstance(model, ScheduleModel):
             model.receive(None, msg, None)
         else:
-            for link in model.out:
-                self.rt.deliver(link, msg.fresh())
+            # A producer outside the design calls this service (SendMessage, Publish, PutEvents, Invoke,
+            # PutRecord, PutObject, StartExecution): the event enters here, never along its out-edges.
+            msg.attempt = 1
+            self.rt.record(msg, OUTSIDE, model.id, "sent")
+            self.rt.deliver(self.link, msg, None)
         if self.sent < self.count:
             self.rt.env.schedule(self.gap, self.emit)
 
@@ -266,10 +324,23 @@ class _Sampler:
             rt.env.schedule(self.step, self.sample)
 
 
-def _collect(rt: Runtime, design: Design, series: _Sampler) -> Run:
+# Edge kinds that carry what another service gave up on.
+_GIVE_UP_KINDS = frozenset({"dead_letter", "on_failure"})
+
+
+def _is_parking(model) -> bool:
+    """A queue that only receives dead letters or failure records and has no consumer: what rests there
+    is parked (DESIGN.md, "Run"), so a dead-lettered message is never also "in flight"."""
+    return (isinstance(model, QueueModel) and bool(model.inbound) and not model.links("event_source")
+            and all(link.kind in _GIVE_UP_KINDS for link in model.inbound))
+
+
+def _collect(rt: Runtime, design: Design, series: _Sampler, notes: list[str]) -> Run:
     problems: list[str] = []
     for model in rt.models.values():
         problems += model.balance()
+        if _is_parking(model):
+            model.stats.parked, model.stats.in_flight = model.stats.in_flight, 0
     nodes = {nid: rt.stats[nid].as_dict() for nid in rt.models}
     edges = {link.key: {"delivered": link.delivered, "filtered": link.filtered}
              for m in rt.models.values() for link in m.out}
@@ -282,4 +353,4 @@ def _collect(rt: Runtime, design: Design, series: _Sampler) -> Run:
                stopped_by=rt.env.stopped_by or "until_s", nodes=nodes, totals=totals(rt.stats),
                conservation=conservation(rt.stats, problems), findings=rt.findings, edges=edges, clients=clients,
                alarms=alarms, breakers=breakers, series=series.data, hops=rt.hops, trace=rt.trace,
-               trace_truncated=rt.trace_truncated, node_types={n.id: n.type for n in design.nodes})
+               trace_truncated=rt.trace_truncated, node_types={n.id: n.type for n in design.nodes}, notes=notes)

@@ -89,6 +89,11 @@ class Runtime:
         core = parent.core
         return self.new_event(body, core.attributes, core.trace, core.group)
 
+    @property
+    def events_created(self) -> int:
+        """Events that entered the run (workload, schedules, and those derived from them)."""
+        return self._next_event
+
     # delivery ----------------------------------------------------------------------------
     def deliver(self, link: Link, msg: Message, reply=None) -> None:
         """Send a copy along a link: injected duplicates and latency apply here."""

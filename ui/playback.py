@@ -123,11 +123,14 @@ def summary_line(s) -> None:
         return
     run, t = last["run"], last["run"].totals
     ok = "nothing vanished" if run.conservation["ok"] else "CONSERVATION CHECK FAILED (a simulator bug)"
+    if run.nothing_entered:
+        st.warning("No event entered the design in this run: nothing was sent, so there is nothing to play.")
+        ok = "no event entered"
     if run.stopped_by == "max_hops":
         st.warning(f"The run stopped after {run.hops:,} hops: a cycle or a fan-out keeps the design busy (see the "
                    "findings in “Results and charts”).")
     st.caption(f"Playing seed {run.seed}: {run.hops:,} hops · processed {t['processed']:,} · failed attempts "
-               f"{t['failed']:,} · dead-lettered {t['dead_lettered']:,} · dropped {t['dropped']:,} · "
+               f"{t['failed']:,} · dead-lettered {t['dead_lettered']:,} · parked {t['parked']:,} · dropped {t['dropped']:,} · "
                f"in flight {t['in_flight']:,} — {ok}. Charts and per-service numbers: “Results and charts”.")
 
 

@@ -11,7 +11,8 @@ from ui.style import md_escape
 METRIC_COLUMNS = [("received", "received"), ("processed", "processed"), ("failed", "failed"),
                   ("retried", "retried"), ("duplicates_delivered", "duplicate copies in"),
                   ("duplicate_side_effects", "side effects done twice"), ("dead_lettered", "dead-lettered"),
-                  ("dropped", "dropped (lost)"), ("filtered", "filtered"), ("in_flight", "still in flight")]
+                  ("dropped", "dropped (lost)"), ("filtered", "filtered"), ("parked", "parked in a DLQ"),
+                  ("in_flight", "still in flight")]
 
 
 def metrics_rows(run, titles: dict[str, str]) -> list[dict]:
@@ -30,20 +31,26 @@ def metrics_rows(run, titles: dict[str, str]) -> list[dict]:
 def show_run(run, design, key: str) -> None:
     titles = {n.id: n.title for n in design.nodes}
     t = run.totals
-    cols = st.columns(5)
+    if run.nothing_entered:
+        st.warning("No event entered the design in this run: nothing was sent, so every count below is zero. "
+                   "Add a workload (a client, or a source in the scenario) and run it again.")
+    for note in run.notes:
+        st.info(md_escape(note))
+    cols = st.columns(6)
     cols[0].metric("Processed", f"{t['processed']:,}")
     cols[1].metric("Side effects done twice", f"{t['duplicate_side_effects']:,}")
-    cols[2].metric("Dead-lettered (parked)", f"{t['dead_lettered']:,}")
-    cols[3].metric("Dropped (lost)", f"{t['dropped']:,}")
-    cols[4].metric("Still in flight", f"{t['in_flight']:,}")
+    cols[2].metric("Dead-lettered", f"{t['dead_lettered']:,}")
+    cols[3].metric("Parked in a DLQ", f"{t['parked']:,}")
+    cols[4].metric("Dropped (lost)", f"{t['dropped']:,}")
+    cols[5].metric("Still in flight", f"{t['in_flight']:,}")
     for client, info in run.clients.items():
         answers = ", ".join(f"{k} × {v}" for k, v in info["answers"].items()) or "no answers yet"
         who = md_escape(titles.get(client, client))
         st.markdown(f"**{who}** sent {info['sent']:,} requests and was told: {md_escape(answers)}")
     c = run.conservation
-    if c["ok"]:
+    if c["ok"] and not run.nothing_entered:
         st.success(f"Nothing vanished: all {c['received']:,} deliveries are accounted for "
-                   f"(processed, filtered, reported, retried, dead-lettered, dropped with a reason, or in flight).")
+                   f"(processed, filtered, reported, retried, dead-lettered, dropped with a reason, parked, or in flight).")
     else:
         st.error("Conservation check failed — this is a simulator bug, please report it:\n\n" + "\n".join(md_escape(p) for p in c["problems"]))
     for finding in run.findings:
