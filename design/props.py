@@ -25,6 +25,7 @@ class Prop:
     source: str = ""          # where the default/range comes from (semantics.md row)
     illustrative: bool = False  # a value AWS does not publish; labelled so in the UI
     nullable: bool = True     # None means "unset" (use the default behaviour)
+    export_only: str = ""     # why the simulator does not model it (it still goes into the SAM template)
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def check(self, value: Any) -> str | None:

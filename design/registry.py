@@ -47,7 +47,8 @@ _ERROR = Prop("error_name", STR, None, help="error name raised when an injected 
 
 LAMBDA_PROPS = (
     Prop("timeout_s", FLOAT, 3, 1, 900, help="function timeout", source=f"{_SEM} §1 (3 s default †)"),
-    Prop("memory_mb", INT, 128, 128, 10_240, help="memory size"),
+    Prop("memory_mb", INT, 128, 128, 10_240, help="memory size",
+         export_only="memory sets price and CPU share; how long an invocation works is duration_s"),
     Prop("idempotent", BOOL, False, help="recognises a repeated event id and skips the side effect"),
     Prop("idempotency_expiry_s", FLOAT, 3600, 1, 31_536_000, help="how long a processed id is "
          "remembered (Powertools default 3,600 s)", source=f"{_SEM} §7"),
@@ -79,7 +80,9 @@ TYPES: tuple[ServiceType, ...] = (
                  Prop("throttle_rate_per_s", FLOAT, 10_000, 1, 10_000, help="token-bucket refill rate → 429",
                       source=f"{_SEM} §8"),
                  Prop("throttle_burst", INT, 5_000, 1, 5_000, help="token-bucket size", source=f"{_SEM} §8"),
-                 Prop("api_kind", ENUM, "REST", choices=("REST", "HTTP"), help="REST or HTTP API"))),
+                 Prop("api_kind", ENUM, "REST", choices=("REST", "HTTP"), help="REST or HTTP API",
+                      export_only="REST and HTTP APIs differ in features and price; the simulator models one "
+                      "gateway with the timeout and throttle set here"))),
     ServiceType("appsync_api", "AppSync (GraphQL)", "Clients and edges", "AWS::AppSync::GraphQLApi", "#fce4ec",
                 "GQL", "invhouse", "A managed GraphQL API whose resolvers fan one query out to many sources.",
                 (Prop("resolver_timeout_s", FLOAT, 30, 1, 30, help="resolver time limit", illustrative=True),)),
@@ -89,7 +92,9 @@ TYPES: tuple[ServiceType, ...] = (
     ServiceType("external", "External system", "Compute", None, "#eceff1", "EXT", "box3d",
                 "Something we do not run: a legacy system, a SaaS API, an HTTP endpoint.",
                 (_DURATION, _REQUIRES_ORDER, _ERROR,
-                 Prop("system_kind", ENUM, "http", choices=("http", "legacy", "saas"), help="what it is")),
+                 Prop("system_kind", ENUM, "http", choices=("http", "legacy", "saas"), help="what it is",
+                      export_only="a description for readers; every external system answers after duration_s "
+                      "or fails as injected")),
                 is_consumer=True),
     ServiceType("sqs_queue", "SQS queue", "Messaging", "AWS::SQS::Queue", "#fffde7", "SQS", "cylinder",
                 "A durable buffer that consumers poll; messages reappear until deleted.",

@@ -11,7 +11,7 @@ MAX_EVENTS = 5_000_000
 _TOP = {"seed", "until_s", "workload", "inject", "replays", "redrives", "max_hops", "name", "description"}
 _WORKLOAD = {"source", "count", "rate_per_s", "payloads", "attributes", "start_s", "message_group_field"}
 _INJECT = {"duplicate_probability", "edges", "nodes"}
-_EDGE_INJECT = {"duplicate_probability", "latency_s", "jitter_s", "loss_probability"}
+_EDGE_INJECT = {"duplicate_probability", "latency_s", "jitter_s"}
 _NODE_INJECT = {"failure_probability", "outages", "latency_s", "throttle_concurrency",
                 "crash_after_side_effect_probability", "error", "poison", "callback_delay_s",
                 "callback_lost_probability", "duration_s"}
@@ -124,7 +124,7 @@ def _inject_problems(inject: Any, node_ids, edge_keys) -> list[str]:
                 continue
             out += [f"{where}.{k}: unknown key" for k in spec if k not in allowed]
             for key in ("duplicate_probability", "failure_probability", "crash_after_side_effect_probability",
-                        "loss_probability", "callback_lost_probability"):
+                        "callback_lost_probability"):
                 if key in spec and (m := _num(spec[key], 0, 1)):
                     out.append(f"{where}.{key}: {m}")
             for key in ("latency_s", "jitter_s", "callback_delay_s", "duration_s"):

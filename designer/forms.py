@@ -45,7 +45,15 @@ def describe_prop(prop: Prop) -> str:
         parts.append(f"source: {prop.source}")
     if prop.illustrative:
         parts.append("illustrative: AWS publishes no figure")
+    if prop.export_only:
+        parts.append(f"exported, not simulated: {prop.export_only}")
     return "; ".join(parts)
+
+
+def prop_label(prop: Prop) -> str:
+    """A widget's label: the name, † when AWS publishes no figure, and a plain warning when the simulator
+    does not model the property (it only goes into the exported template)."""
+    return prop.name + (" †" if prop.illustrative else "") + (" (exported, not simulated)" if prop.export_only else "")
 
 
 def _num(value) -> str:

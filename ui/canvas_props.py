@@ -10,7 +10,7 @@ import streamlit as st
 from design.connections import EDGE_KINDS, allowed_kinds
 from design.props import BOOL, ENUM, FLOAT, INT, MAPPING, NODE_REF, PATTERN, Prop
 from design.registry import BY_NAME
-from designer.forms import clean_value, describe_prop, edge_props_for, json_text, parse_json_field
+from designer.forms import clean_value, describe_prop, edge_props_for, json_text, parse_json_field, prop_label
 from ui import canvas_session as cs
 
 
@@ -24,7 +24,7 @@ def md(text: str) -> str:
 
 def _widget(prop: Prop, value, key: str, node_ids: list[str]):
     help_text = describe_prop(prop) or None
-    label = prop.name + (" †" if prop.illustrative else "")
+    label = prop_label(prop)
     if prop.kind == BOOL:
         return st.checkbox(label, value=bool(value if value is not None else prop.default), key=key, help=help_text)
     if prop.kind in (INT, FLOAT):
@@ -101,7 +101,8 @@ def node_panel(s, node) -> None:
         for prop in spec.props:
             _widget(prop, node.props.get(prop.name), f"{prefix}-{prop.name}", ids)
         st.form_submit_button("Apply changes", type="primary", on_click=_apply_node, args=(node.id, prefix))
-    st.caption("† illustrative: AWS publishes no figure. Blank number = the service's default.")
+    st.caption("† illustrative: AWS publishes no figure. “Exported, not simulated”: the template carries it, the "
+               "simulator does not model it. Blank number = the service's default.")
 
 
 def edge_panel(s, edge) -> None:
