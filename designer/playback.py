@@ -38,7 +38,12 @@ OUTCOME_KIND = {
     "condition_failed": "dedup",
 }
 # Counters shown on a node: which kinds count, and where (the hop's target, or its source for answers/DLQ).
-COUNTERS = ("in", "ok", "fail", "retry", "dup", "dlq", "drop", "throttle", "filter", "dedup")
+COUNTERS = ("in", "ok", "fail", "retry", "dup", "dlq", "drop", "throttle", "filter", "dedup", "parked", "flight")
+# At the end of a fully played run the badges show the run's own counters (the results table's numbers, in
+# the same words), so the canvas and the table never disagree: chip → run counter.
+FINAL_COUNTERS = {"in": "received", "ok": "processed", "fail": "failed", "retry": "retried",
+                  "dup": "duplicates_delivered", "dlq": "dead_lettered", "drop": "dropped", "throttle": "throttled",
+                  "filter": "filtered", "dedup": "deduplicated", "parked": "parked", "flight": "in_flight"}
 DEFAULT_LIMIT = 2000
 MAX_LIMIT = 10_000
 
@@ -80,8 +85,19 @@ def build(run, design: Design, limit: int = DEFAULT_LIMIT) -> dict:
     if run.trace_truncated:
         note = (note + " " if note else "") + "The simulator recorded only the first 200,000 hops of this long run."
     end = hops[-1][0] if hops else 0.0
+    final = None
+    if total == shown and not run.trace_truncated:
+        final = [{chip: run.nodes[n.id][name] for chip, name in FINAL_COUNTERS.items()} for n in design.nodes]
     return {"kinds": list(KINDS), "hops": hops, "narration": lines, "end": end, "until": run.until_s,
-            "total": total, "shown": shown, "note": note, "seed": run.seed}
+            "total": total, "shown": shown, "note": note, "seed": run.seed, "final": final}
+
+
+def badges_at(payload: dict, cursor: int, node_count: int) -> list[dict]:
+    """What the node badges show after `cursor` hops: the playback's counts on the way, and at the end of a
+    fully played run the run's own counters (frontend/src/player.js does the same)."""
+    if payload.get("final") is not None and cursor >= len(payload["hops"]):
+        return payload["final"]
+    return counters_at(payload, cursor, node_count)
 
 
 def _edge_for(by_pair, src: str, dst: str, kind: str) -> int:

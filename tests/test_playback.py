@@ -110,6 +110,7 @@ def test_the_browser_rules_match_the_python_rules():
     js = json.loads(out.stdout)
     assert js["counters"] == [playback.counters_at(pb, c, len(design.nodes)) for c in cursors]
     assert js["marks"] == [playback.marks_at(pb, c, len(design.nodes)) for c in cursors]
+    assert js["badges"] == [playback.badges_at(pb, c, len(design.nodes)) for c in cursors]
     assert js["cursor"] == [playback.cursor_at(pb, t) for t in times]
     py_tokens = [[[i, f] for i, f in playback.tokens_at(pb, t, 2.0)] for t in times]
     assert [[[i, pytest.approx(f)] for i, f in row] for row in js["tokens"]] == py_tokens
@@ -129,3 +130,20 @@ def test_side_by_side_coupling_and_state_for_choreography_and_orchestration():
     assert [sum(c["sent"] for c in r.clients.values()) for r in runs] == [20, 20], "the same workload"
     summaries = [compare.summary(d, r) for d, r in zip((chor, orch), runs)]
     assert all(s["end-to-end p50 (s)"] is not None and s["hops per event"] > 1 for s in summaries)
+
+
+@pytest.mark.parametrize("pattern_id", sorted(CATALOG))
+def test_at_the_end_the_canvas_badges_are_the_results_table_numbers(pattern_id):
+    """Canvas, table and --json use the same words and the same numbers (the badge words are the table's)."""
+    design = CATALOG[pattern_id].design
+    run = simulate(design, trace=True)
+    pb = playback.build(run, design, limit=playback.MAX_LIMIT)
+    if pb["shown"] < pb["total"]:
+        assert pb["final"] is None and "first" in pb["note"]     # a partial playback says so, shows no totals
+        return
+    end = playback.badges_at(pb, len(pb["hops"]), len(design.nodes))
+    for i, node in enumerate(design.nodes):
+        row = run.nodes[node.id]
+        assert end[i]["ok"] == row["processed"] and end[i]["in"] == row["received"], node.id
+        assert end[i]["parked"] == row["parked"] and end[i]["flight"] == row["in_flight"], node.id
+        assert end[i]["dlq"] == row["dead_lettered"] and end[i]["drop"] == row["dropped"], node.id

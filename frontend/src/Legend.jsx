@@ -17,6 +17,8 @@ const MARKS = [
   ['▽ filtered', 'no rule or filter policy wanted it (not lost)'],
   ['= repeat', 'recognised as a repeat and skipped (idempotent)'],
   ['✓ processed', 'processed successfully (a side effect happened)'],
+  ['P parked', 'resting in a dead-letter queue nothing consumes (not lost, not in flight)'],
+  ['… in flight', 'still queued or running when the run ended'],
 ];
 
 export function Legend() {

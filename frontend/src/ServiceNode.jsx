@@ -53,10 +53,12 @@ function Outline({ shape, colour, marked }) {
   return <rect x={0} y={0} width={W} height={H} rx={6} {...common} />;
 }
 
+// The words are the results table's (ui/run_view.py METRIC_COLUMNS), so canvas and table speak alike.
 const CHIPS = [
-  ['in', 'in', 'deliveries in'], ['ok', '✓', 'processed'], ['fail', '✖', 'failed'], ['retry', '↻', 'visible again'],
-  ['dup', '2×', 'duplicate copies in'], ['dlq', 'DLQ', 'dead-lettered'], ['drop', '⊘', 'dropped'],
+  ['in', 'in', 'received'], ['ok', '✓', 'processed'], ['fail', '✖', 'failed'], ['retry', '↻', 'retried'],
+  ['dup', '2×', 'duplicate copies in'], ['dlq', 'DLQ', 'dead-lettered'], ['drop', '⊘', 'dropped (lost)'],
   ['throttle', '429', 'throttled or refused'], ['filter', '▽', 'filtered'], ['dedup', '=', 'repeats recognised'],
+  ['parked', 'P', 'parked in a DLQ'], ['flight', '…', 'still in flight'],
 ];
 
 function Counters({ counters }) {

@@ -4,7 +4,8 @@
 export const KINDS = ['move', 'dlq', 'answer', 'ok', 'fail', 'retry', 'throttle', 'drop', 'filter', 'dedup', 'info'];
 export const K = Object.fromEntries(KINDS.map((k, i) => [k, i]));
 export const TRAVELS = new Set([K.move, K.dlq, K.answer]);
-export const COUNTERS = ['in', 'ok', 'fail', 'retry', 'dup', 'dlq', 'drop', 'throttle', 'filter', 'dedup'];
+export const COUNTERS = ['in', 'ok', 'fail', 'retry', 'dup', 'dlq', 'drop', 'throttle', 'filter', 'dedup', 'parked',
+  'flight'];
 const AT_TARGET = new Set([K.ok, K.fail, K.retry, K.drop, K.throttle, K.filter, K.dedup]);
 
 // Wall-clock seconds a token takes to travel one edge; in simulated seconds that is TRAVEL_WALL * speed.
@@ -43,6 +44,13 @@ export function countersAt(hops, cursor, nodeCount) {
     }
   }
   return out;
+}
+
+// What the badges show: the playback's counts on the way; at the end of a fully played run, the run's own
+// counters (payload.final, the results table's numbers), as designer/playback.py badges_at does.
+export function badgesAt(payload, cursor, nodeCount) {
+  if (payload.final && cursor >= payload.hops.length) return payload.final;
+  return countersAt(payload.hops, cursor, nodeCount);
 }
 
 // Lasting marks a node shows (shape + word): failed, dropped, dead-lettered.

@@ -1,6 +1,6 @@
 // The playback clock: simulated time t, the hop cursor, play/pause/step/seek/speed. An external store
 // (subscribe/getSnapshot) so the token layer re-renders every frame and a node only when its counters change.
-import { advance, countersAt, cursorAt, initialSpeed, TRAVEL_WALL } from './playback.js';
+import { advance, badgesAt, cursorAt, initialSpeed, TRAVEL_WALL } from './playback.js';
 
 export const STEP_MS = 900;
 
@@ -18,7 +18,7 @@ export function createPlayer(payload, nodeCount, presenter) {
     t: 0, cursor: 0, playing: false, speed: initialSpeed(end), step: -1, stepProgress: 1, skipped: 0,
     skippedAt: -1, done: false,
   };
-  let counters = countersAt(hops, 0, nodeCount);
+  let counters = badgesAt(payload, 0, nodeCount);
   let countersCursor = 0;
   let raf = 0;
   let last = 0;
@@ -27,7 +27,7 @@ export function createPlayer(payload, nodeCount, presenter) {
   const emit = (patch) => {
     state = { ...state, ...patch };
     if (state.cursor !== countersCursor) {
-      counters = countersAt(hops, state.cursor, nodeCount);
+      counters = badgesAt(payload, state.cursor, nodeCount);
       countersCursor = state.cursor;
     }
     listeners.forEach((fn) => fn());
