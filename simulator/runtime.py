@@ -73,6 +73,9 @@ class Runtime:
         self.findings: list[dict] = []
         self._next_event = 0
         self._next_trace = 0
+        # Lambda's account-wide concurrency (one account and Region per run): the pool that functions
+        # without reserved concurrency share, built by the first Lambda model's setup (lambda_fn.py).
+        self.lambda_account = None
 
     # events ------------------------------------------------------------------------------
     def new_event(self, body: dict, attributes: dict | None = None, trace: int | None = None,

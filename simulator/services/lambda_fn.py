@@ -2,11 +2,19 @@
 
 Numbers (reference/semantics.md §1): async retries 0–2 (default 2) after waits of 60 s then 120 s,
 so attempts at about 0, 60 and 180 s; throttles and 5xx requeue with backoff from 1 s up to 5 min
-until the maximum event age (default 6 h); then the on-failure destination, else the DLQ, else a
-drop with a reason. Sync calls are never retried by Lambda; a timeout is an error.
+until the maximum event age (default 6 h); then the on-failure destination and the DLQ (both, when
+both are set: "You can configure destinations in addition to or instead of a dead-letter queue",
+https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionEventInvokeConfig.html), else a drop
+with a reason. Sync calls are never retried by Lambda; a timeout is an error.
+
+Concurrency (https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html,
+configuration-concurrency.html): 1,000 concurrent executions per account and Region, shared by every
+function without reserved concurrency; a reservation both guarantees and caps a function's share,
+and at least 100 must stay unreserved (PutFunctionConcurrency refuses a reservation that breaks it).
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from heapq import heappush
 
 from simulator.engine import NORMAL
@@ -16,6 +24,7 @@ from simulator.services.base import DELIVERY_KINDS_ASYNC, Model
 from simulator.services.breaker import Breaker
 
 ACCOUNT_CONCURRENCY = 1000          # semantics.md §1: default per account and Region
+MIN_UNRESERVED = 100                # PutFunctionConcurrency leaves at least 100 unreserved
 RETRY_WAITS_S = (60.0, 120.0)       # waits before the 1st and 2nd async retry
 THROTTLE_BACKOFF_MAX_S = 300.0      # "backoff from 1 s rising to 5 min" (the curve is not published: doubling †)
 TIMEOUT_ERROR = "Sandbox.Timedout"
@@ -23,6 +32,41 @@ NOTHING_FAILED: tuple = ()
 # A conditional write refused because the item exists: the function's code treats it as "already done".
 CONDITION_FAILED = "ConditionalCheckFailedException"
 THROTTLE_ERROR = "TooManyRequestsException"
+# The reasons Lambda gives with a 429 (botocore TooManyRequestsException.Reason).
+RESERVED_LIMIT = "ReservedFunctionConcurrentInvocationLimitExceeded"
+ACCOUNT_LIMIT = "ConcurrentInvocationLimitExceeded"
+INJECTED_LIMIT = "injected throttle_concurrency"
+
+
+class AccountConcurrency:
+    """The account's concurrency in one Region: reservations carved out, the rest one shared pool."""
+    __slots__ = ("size", "running", "reserved")
+
+    def __init__(self, rt) -> None:
+        self.reserved: dict[str, int] = {}
+        total = 0
+        limit = ACCOUNT_CONCURRENCY - MIN_UNRESERVED
+        for model in rt.models.values():
+            if not isinstance(model, LambdaModel):
+                continue
+            want = model.node.prop("reserved_concurrency")
+            if want is None:
+                continue
+            want = int(want)
+            if total + want > limit:
+                # AWS refuses this PutFunctionConcurrency call (InvalidParameterValueException), so the
+                # function keeps using unreserved concurrency. Which of several reservations is refused
+                # depends on the order they are applied: the design's node order here †.
+                rt.finding("SIM-RESERVED-CONCURRENCY", f"nodes[{model.id}].props.reserved_concurrency",
+                           f"{model.node.title}: reserving {want} would leave {ACCOUNT_CONCURRENCY - total - want} "
+                           f"of the account's {ACCOUNT_CONCURRENCY} unreserved, below the {MIN_UNRESERVED} AWS keeps "
+                           f"for functions without a reservation; AWS refuses it, so this function runs on "
+                           f"unreserved concurrency")
+                continue
+            self.reserved[model.id] = want
+            total += want
+        self.size = ACCOUNT_CONCURRENCY - total    # shared by every function without a reservation
+        self.running = 0
 
 
 class Invocation:
@@ -45,15 +89,30 @@ class Invocation:
 class LambdaModel(Model):
     def setup(self) -> None:
         p, f = self.node.prop, self.faults
+        if p("error_name") and f is not NO_FAULTS and f.error == "InjectedFailure":
+            # The node names the error its failures raise; the scenario's `error` still overrides it.
+            self.faults = f = replace(f, error=str(p("error_name")))
         self.timeout = float(p("timeout_s"))
         self.duration = float(f.duration_s if f.duration_s is not None else p("duration_s")) + f.latency_s
         self.idempotent = bool(p("idempotent"))
         self.key_path = tuple(str(p("idempotency_key")).split(".")) if p("idempotency_key") else ()
         self.expiry = float(p("idempotency_expiry_s"))
-        reserved = p("reserved_concurrency")
-        self.cap = ACCOUNT_CONCURRENCY if reserved is None else int(reserved)
-        if f.throttle_concurrency is not None:
-            self.cap = min(self.cap, f.throttle_concurrency)
+        account = self.rt.lambda_account
+        if account is None:
+            account = self.rt.lambda_account = AccountConcurrency(self.rt)
+        reserved = account.reserved.get(self.id)
+        self.reserved = reserved
+        if reserved is None:
+            self.cap = ACCOUNT_CONCURRENCY
+            self.pool = account                  # shares the unreserved pool with the other functions
+            self.limit_reason = ACCOUNT_LIMIT
+        else:
+            self.cap = reserved
+            self.pool = None                     # its own reservation: no other function competes
+            self.limit_reason = RESERVED_LIMIT
+        if f.throttle_concurrency is not None and f.throttle_concurrency < self.cap:
+            self.cap = f.throttle_concurrency    # an injected cap (scenario), not an AWS setting
+            self.limit_reason = INJECTED_LIMIT
         self.max_retries = int(p("max_retry_attempts"))
         self.max_age = float(p("max_event_age_s"))
         self.emits = p("emits")
@@ -105,14 +164,19 @@ class LambdaModel(Model):
                 s.retried += 1
             elif m.copy and polled:
                 s.duplicates_delivered += 1      # an extra copy reaching this node from its queue/stream
-        if self.running >= self.cap:
+        pool = self.pool
+        if self.running >= self.cap or (pool is not None and pool.running >= pool.size):
             s.failed += n
             s.throttled += n
             self._settle_failures(msgs, mode)
-            self._trace_all(msgs, "throttled", THROTTLE_ERROR)
+            if self.rt.trace is not None:
+                reason = self.limit_reason if self.running >= self.cap else ACCOUNT_LIMIT
+                self._trace_all(msgs, "throttled", f"{THROTTLE_ERROR} ({reason})")
             done(ctx, msgs, THROTTLE_ERROR, None)
             return
         self.running += 1
+        if pool is not None:
+            pool.running += 1
         if self.rt.trace is not None:
             self._trace_all(msgs, "invoked", mode)
         inv = Invocation(msgs, done, mode, ctx, link)
@@ -190,6 +254,8 @@ class LambdaModel(Model):
             return
         inv.finished = True
         self.running -= 1
+        if self.pool is not None:
+            self.pool.running -= 1
         self.active.discard(inv)
         s, rt = self.stats, self.rt
         msgs = inv.msgs
@@ -301,7 +367,15 @@ class LambdaModel(Model):
                 self._to_destination(self.on_success, msg, None, count=False)
             return
         if error == THROTTLE_ERROR:
+            if self.reserved == 0:
+                # "When you set reserved concurrency to zero for an asynchronously invoked function, Lambda
+                # begins sending new events to the configured dead-letter queue or the on-failure event
+                # destination, without any retries." (invocation-async-retain-records)
+                self._give_up(msg, error, "reserved_concurrency_zero")
+                return
             msg.visible_at += 1
+            # "increases exponentially from 1 second after the first attempt to a maximum of 5 minutes":
+            # the base of the exponent is not published; doubling †.
             wait = min(THROTTLE_BACKOFF_MAX_S, 2.0 ** (msg.visible_at - 1))
         else:
             msg.receives += 1
@@ -309,11 +383,19 @@ class LambdaModel(Model):
                 self._give_up(msg, error, "retries_exhausted")
                 return
             wait = RETRY_WAITS_S[min(msg.receives, len(RETRY_WAITS_S)) - 1]
-        if now + wait - msg.born > self.max_age:
-            self._give_up(msg, error, "max_event_age")
-            return
         self.waiting.add(msg)
+        expires = msg.born + self.max_age
+        if now + wait > expires:
+            # The event would be older than the maximum age before its next attempt: it waits in the
+            # queue and is discarded when it reaches that age (AWS does not say at which instant †).
+            self.env.schedule(max(0.0, expires - now), self._expire, (msg, error))
+            return
         self.env.schedule(wait, self._retry, msg)
+
+    def _expire(self, args) -> None:
+        msg, error = args
+        self.waiting.discard(msg)
+        self._give_up(msg, error, "max_event_age")
 
     def _retry(self, msg: Message) -> None:
         self.waiting.discard(msg)
@@ -321,23 +403,30 @@ class LambdaModel(Model):
         self._async_attempt(msg)
 
     def _give_up(self, msg: Message, error, reason: str) -> None:
-        if self.on_failure is not None:
-            self._to_destination(self.on_failure, msg, error)
-        elif self.dlq is not None:
-            self.stats.dead_lettered += 1
-            self.rt.record(msg, self.id, self.dlq.target.id, "dead_lettered", reason)
-            self.rt.deliver(self.dlq, msg.fresh())
-        else:
+        """Discarded: "A dead-letter queue acts the same as an on-failure destination in that it is used when
+        an event fails all processing attempts or expires without being processed" (invocation-async-retain-
+        records), and destinations can be configured "in addition to" a DLQ: with both, both receive it
+        (the destination an invocation record, the DLQ the event). Counted once as dead-lettered."""
+        if self.on_failure is None and self.dlq is None:
             self.stats.drop(reason)
             self.rt.record(msg, msg.hop_from, self.id, "dropped", reason)
+            return
+        self.stats.dead_lettered += 1
+        if self.on_failure is not None:
+            self._to_destination(self.on_failure, msg, error, count=False, reason=reason)
+        if self.dlq is not None:
+            self.rt.record(msg, self.id, self.dlq.target.id, "dead_lettered", reason)
+            self.rt.deliver(self.dlq, msg.fresh())
 
-    def _to_destination(self, link, msg: Message, error, count: bool = True) -> None:
+    def _to_destination(self, link, msg: Message, error, count: bool = True, reason: str = "") -> None:
+        condition = "Success" if not error else ("EventAgeExceeded" if reason == "max_event_age" else
+                                                 "RetriesExhausted")
         record = {"requestPayload": msg.core.body, "responseContext": {"functionError": error},
-                  "requestContext": {"condition": "RetriesExhausted" if error else "Success",
-                                     "approximateInvokeCount": msg.attempt}}
+                  "requestContext": {"condition": condition, "approximateInvokeCount": msg.attempt}}
+        if error:
+            self.rt.record(msg, self.id, link.target.id, "dead_lettered", f"on-failure destination ({reason})")
         if count:
             self.stats.dead_lettered += 1
-            self.rt.record(msg, self.id, link.target.id, "dead_lettered", "on-failure destination")
         self.rt.deliver(link, self.rt.derive(msg, record))
 
     # end of run ------------------------------------------------------------------------
