@@ -3,13 +3,26 @@
 API Gateway (semantics.md §8): integration timeout 29 s → 504 to the caller while the backend keeps
 running; token-bucket throttling (rate, burst) → 429; direct integrations answer with the
 service's response. A synchronous error goes back to the caller: nothing retries it here.
+A Lambda integration (https://docs.aws.amazon.com/lambda/latest/dg/services-apigateway-errors.html):
+"If the Lambda API rejects the invocation request, API Gateway returns a 500 error code. If the
+function runs but returns an error, or returns a response in the wrong format, API Gateway returns a
+502." A throttled function (Lambda's 429) is such a rejection: the client gets 500
+(https://repost.aws/knowledge-center/api-gateway-internal-server-error: "If the backend service is
+throttled due to a high number of requests, the API Gateway API might return an "Internal server
+error"."). Clients see only the status; the trace detail keeps the underlying error.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from simulator.messages import Message
+from simulator.runtime import NO_FAULTS
 from simulator.services.base import Model
 
 SYNC_KINDS = ("sync", "integration")
+LAMBDA_THROTTLE = "TooManyRequestsException"
+LAMBDA_REJECTED = "500 InternalServerError"     # Lambda refused the Invoke (throttle)
+LAMBDA_FAILED = "502 BadGateway"                # the function ran and returned an error (or timed out)
 
 
 class ClientModel(Model):
@@ -41,6 +54,10 @@ class ExternalModel(Model):
 
     def setup(self) -> None:
         f = self.faults
+        name = self.node.prop("error_name")
+        if name and f is not NO_FAULTS and f.error == "InjectedFailure":
+            # The node names the error its failures raise; the scenario's `error` still overrides it.
+            self.faults = f = replace(f, error=str(name))
         self.duration = float(f.duration_s if f.duration_s is not None else self.node.prop("duration_s")) \
             + f.latency_s
         self.busy = 0
@@ -157,7 +174,11 @@ class GatewayModel(Model):
                 self.rt.record(msg, link.source.id, self.id, "answered", "200")
                 if reply:
                     reply(True, None, output)
+            elif target.target.node.type == "lambda":
+                status = LAMBDA_REJECTED if err == LAMBDA_THROTTLE else LAMBDA_FAILED
+                self._answer_error(msg, link, reply, status, counted=True, detail=f"{status} ({err})")
             else:
+                # An HTTP integration to a system we do not run, or a direct service integration †.
                 self._answer_error(msg, link, reply, f"502 {err}" if target.kind == "sync" else f"500 {err}",
                                    counted=True)
         if target.kind == "sync":
@@ -177,11 +198,11 @@ class GatewayModel(Model):
         # The backend keeps running (and may still do its side effect); the caller gets 504.
         self._answer_error(state["msg"], state["link"], state["reply"], "504 IntegrationTimeout", counted=True)
 
-    def _answer_error(self, msg, link, reply, error, counted=False) -> None:
+    def _answer_error(self, msg, link, reply, error, counted=False, detail=None) -> None:
         s = self.stats
         s.failed += 1
         s.reported += 1
-        self.rt.record(msg, link.source.id if link else "", self.id, "error", error)
+        self.rt.record(msg, link.source.id if link else "", self.id, "error", detail or error)
         if reply:
             reply(False, error, None)
 
