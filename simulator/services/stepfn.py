@@ -6,8 +6,16 @@ asynchronously is at-least-once, so a duplicate delivery runs a second execution
 design's nodes through `task` edges; Retry/Catch/Choice/Parallel/Map/Wait are the interpreter's
 (simulator.asl). `.waitForTaskToken` waits for a callback: it arrives after the called node's
 `callback_delay_s` (scenario), or never if lost; HeartbeatSeconds/TimeoutSeconds then fire.
+
+Execution semantics (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-standard-vs-express.html):
+Standard exactly-once; Express asynchronous at-least-once, synchronous at-most-once, and "They can run
+for up to five minutes": an Express execution still running at 300 s ends TIMED_OUT with
+States.Timeout, as does any execution past the definition's own top-level TimeoutSeconds (the
+interpreter leaves the execution clock to this driver).
 """
 from __future__ import annotations
+
+import math
 
 from simulator.asl import AslError, Execution, Finished, Invoke, Sleep
 from simulator.messages import Message
@@ -17,6 +25,9 @@ LAMBDA_ERROR_NAMES = {"TooManyRequestsException": "Lambda.TooManyRequestsExcepti
                       "ServiceUnavailable": "Lambda.ServiceException"}
 # Service integrations raise the service's exception with the service's prefix (e.g. a refused
 # conditional put is `DynamoDB.ConditionalCheckFailedException`), which a Catch can name.
+EXPRESS_MAX_S = 300.0     # "Maximum duration ... 5 minutes" (Express, synchronous and asynchronous)
+# Who waits for the execution's result: a parent's Task (startExecution.sync) or a synchronous caller.
+SYNC_START_KINDS = frozenset({"task", "sync"})
 SERVICE_PREFIX = {"dynamodb_table": "DynamoDB", "sqs_queue": "SQS", "sns_topic": "SNS", "event_bus": "EventBridge",
                   "kinesis_stream": "Kinesis", "s3_bucket": "S3", "firehose": "Firehose"}
 
@@ -41,6 +52,11 @@ class StateMachineModel(Model):
         self.targets = {link.target.id: link for link in self.links("task")}
         self.running: set = set()
         self.invalid = None
+        limit = EXPRESS_MAX_S if self.express else math.inf
+        top = self.definition.get("TimeoutSeconds") if isinstance(self.definition, dict) else None
+        if isinstance(top, (int, float)) and not isinstance(top, bool) and top > 0:
+            limit = min(limit, float(top))
+        self.time_limit = limit if limit != math.inf else None
         if not isinstance(self.definition, dict):
             self.invalid = "no definition"
         else:
@@ -62,6 +78,14 @@ class StateMachineModel(Model):
             if reply:
                 reply(True, None, None)
             return
+        if self.express and msg.copy and link.kind in SYNC_START_KINDS and msg.core.done & self.bit:
+            # Synchronous Express is at-most-once: Step Functions does not run the same start again, so an
+            # extra copy of a synchronous start is not a second execution (how AWS would answer it †).
+            s.deduplicated += 1
+            self.rt.record(msg, link.source.id, self.id, "deduplicated", "synchronous Express: at most once")
+            if reply:
+                reply(True, None, None)
+            return
         self.side_effect(msg)
         if self.invalid:
             self._end(Run(msg, None, reply, link), Finished("FAILED", None, "States.Runtime", self.invalid))
@@ -73,6 +97,8 @@ class StateMachineModel(Model):
             return
         run = Run(msg, execution, reply, link)
         self.running.add(run)
+        if self.time_limit is not None:
+            self.env.schedule(self.time_limit, self._timed_out, run)
         self.rt.record(msg, link.source.id, self.id, "execution_started", "STANDARD" if not self.express else "EXPRESS")
         if reply and link.kind != "task":
             reply(True, None, None)      # StartExecution answers at once; the caller does not wait
@@ -88,6 +114,12 @@ class StateMachineModel(Model):
                 self.env.schedule(cmd.seconds, self._slept, (run, cmd.token))
             elif isinstance(cmd, Invoke):
                 self._invoke(run, cmd)
+
+    def _timed_out(self, run: Run) -> None:
+        if run in self.running:
+            why = "Express executions run for at most 5 minutes" if self.express and self.time_limit == \
+                EXPRESS_MAX_S else "the execution's TimeoutSeconds elapsed"
+            self._end(run, Finished("TIMED_OUT", None, "States.Timeout", why))
 
     def _slept(self, args) -> None:
         run, token = args
