@@ -38,10 +38,31 @@ def test_bisect_on_error_isolates_the_poison_record():
             sizes[-1][1] += 1
         else:
             sizes.append([h["time"], 1])
-    # record 0 arrives alone; then 1-4 fail together, 1-2 fail, 1 fails twice and is discarded
-    assert [n for _t, n in sizes][:5] == [1, 4, 2, 1, 1]
+    # record 0 arrives alone; then 1-4 fail together and are split (free), 1-2 fail and are split (free),
+    # then 1 alone fails 1 + 3 times (retry_attempts 3: only failures of a batch that cannot be split
+    # count) and is discarded; then the pending halves run: 2, then 3-4.
+    assert [n for _t, n in sizes] == [1, 4, 2, 1, 1, 1, 1, 1, 2]
+    assert [h["event"] for h in hops(run, "invoked", "fn") if h["event"] == 2] == [2] * 6
     assert run.nodes["ks"]["dropped_by_reason"] == {"retries_exhausted": 1}
-    assert run.nodes["fn"]["processed"] == 4
+    assert run.nodes["fn"]["processed"] == 4 and run.conservation["ok"]
+
+
+def test_a_poison_record_with_default_retries_blocks_its_shard_until_the_record_expires():
+    # MaximumRetryAttempts -1 (default): retried until the record expires (retention 24 h). A run of
+    # several days used to overflow the backoff (2.0 ** attempts); now the record is discarded at expiry.
+    nodes = [CLIENT, {"id": "ks", "type": "kinesis_stream"}, {"id": "fn", "type": "lambda", "props": {"duration_s": 0.5}}]
+    edges = [{"source": "src", "target": "ks"}, {"source": "ks", "target": "fn", "props": {"batch_size": 1}}]
+    scenario = {"until_s": 4 * 86_400, "workload": [{"source": "src", "count": 2, "rate_per_s": 10}],
+                "inject": {**NO_DUPS, "nodes": {"fn": {"poison": {"n": [1]}}}}}
+    scenario["workload"][0]["payloads"] = [{"n": 1}, {"n": 2}]
+    run = run_design(nodes, edges, scenario, trace=False)
+    assert run.nodes["ks"]["dropped_by_reason"] == {"record_expired": 1}
+    assert run.nodes["fn"]["processed"] == 1 and run.conservation["ok"]
+    traced = run_design(nodes, edges, {**scenario, "until_s": 2 * 86_400})
+    dropped = hops(traced, "dropped")
+    assert [h["time"] for h in dropped] == [86_400.0]
+    # the second record waited behind the poison record the whole day
+    assert [h["time"] for h in hops(traced, "processed", "fn")] == [86_400.5]
 
 
 def test_order_is_kept_per_partition_key_across_shards():

@@ -16,38 +16,72 @@ from simulator.messages import Message
 from simulator.services.base import Model
 
 RETRY_BACKOFF_CAP_S = 60.0   # Lambda's stream retry backoff is not published: doubling from 1 s, capped †
+_BACKOFF_DOUBLINGS = 6       # 2 ** 6 = 64 s > the cap: the exponent never grows past this (no overflow)
+THROTTLE_ERROR = "TooManyRequestsException"
 
 
 def shard_of(key: str, shards: int) -> int:
     return int.from_bytes(hashlib.md5(key.encode()).digest()[:8], "big") % shards
 
 
+def backoff(failures: int) -> float:
+    """Wait before retrying a failed batch after `failures` consecutive failures (†: unpublished curve)."""
+    if failures > _BACKOFF_DOUBLINGS:
+        return RETRY_BACKOFF_CAP_S
+    return min(RETRY_BACKOFF_CAP_S, 2.0 ** max(0, failures - 1))
+
+
 class Lane:
-    __slots__ = ("records", "busy", "attempts", "limit", "retry_scheduled")
+    """One shard (or, with a parallelization factor, one key range of a shard): records in order."""
+    __slots__ = ("records", "busy", "retries", "fails", "halves", "retry_scheduled", "window_until", "window_id",
+                 "failing")
 
     def __init__(self):
         self.records: deque = deque()
         self.busy = False
-        self.attempts = 0
-        self.limit = 0
+        self.retries = 0            # retries of the batch at the head that count toward MaximumRetryAttempts
+        self.fails = 0              # consecutive failed attempts (drives the backoff)
+        self.halves: list = []      # bisection: sizes of the sub-batches still to run (a stack, next on top)
         self.retry_scheduled = False
+        self.window_until = None    # end of the open batching window, when one is open
+        self.window_id = 0
+        self.failing = False        # the head batch failed: its retry does not wait for a window
 
 
 class StreamReader:
-    """One consumer's event source mapping over a stream: in order per shard (per key when parallel)."""
+    """One consumer's event source mapping over a stream: in order per shard (per key when parallel).
+
+    Error handling (kinesis-on-failure-destination / services-dynamodb-errors): a function error is
+    retried until the records expire, exceed MaximumRecordAgeInSeconds, or use up MaximumRetryAttempts;
+    a throttle ("before invocation") is retried until the records expire or exceed the maximum age and
+    never counts toward the retry quota; with BisectBatchOnFunctionError a failed batch is split in two
+    and "splitting batches doesn't consume the retry quota" — only a failing batch of one record counts.
+    Batching window (MaximumBatchingWindowInSeconds): Lambda keeps gathering records until the batch is
+    full or the window expires; the next window begins when the previous invocation completes. The 6 MB
+    payload limit is not modelled: the simulator does not size records.
+    """
 
     def __init__(self, owner: Model, link, shards: int, retention_s: float):
         self.owner = owner
         self.link = link
         self.consumer = link.target
         props = link.props
-        self.batch_size = int(props.get("batch_size") or 100)
+        node = self.consumer.node
+        if node.type == "pipe":
+            # A pipe's source batch size is the pipe's own setting (SourceParameters.*.BatchSize).
+            self.batch_size = int(node.prop("batch_size") or 1)
+        else:
+            self.batch_size = int(props.get("batch_size") or 100)
+        self.window = float(props.get("batching_window_s") or 0.0)
         self.retries = props.get("retry_attempts")
         self.retries = -1 if self.retries is None else int(self.retries)
         age = props.get("max_event_age_s")
+        self.retention = retention_s
         self.max_age = retention_s if age in (None, -1) else min(float(age), retention_s)
+        self.expiry_reason = "record_expired" if self.max_age >= retention_s else "max_record_age"
         self.bisect = bool(props.get("bisect_on_error"))
         self.partial = bool(props.get("report_batch_item_failures"))
+        self.mode = "batch_partial" if self.partial else "batch"
         self.factor = int(props.get("parallelization_factor") or 1)
         self.lanes = [Lane() for _ in range(shards * self.factor)]
         self.enqueued = 0
@@ -64,68 +98,124 @@ class StreamReader:
         if lane.busy or lane.retry_scheduled or not lane.records:
             return
         env = self.owner.env
-        while lane.records and env.now - lane.records[0].born > self.max_age:
-            self._discard(lane, [lane.records.popleft()], "record_expired")
-        if not lane.records:
-            return
-        size = min(self.batch_size, lane.limit or self.batch_size, len(lane.records))
-        batch = [lane.records[i] for i in range(size)]
+        now = env.now
+        records = lane.records
+        if now - records[0].born >= self.max_age:
+            while records and now - records[0].born >= self.max_age:
+                self._discard([records.popleft()], self.expiry_reason)
+            self._reset(lane)         # the head batch changed: a new batch, a fresh retry quota
+            if not records:
+                return
+        size = min(self.batch_size, len(records))
+        if lane.halves:
+            size = min(size, lane.halves[-1])
+        elif self.window and not lane.failing and size < self.batch_size:
+            # Keep gathering until the batch is full or the window expires.
+            if lane.window_until is None:
+                lane.window_until = now + self.window
+                lane.window_id += 1
+                env.schedule(self.window, self._window_end, (lane, lane.window_id))
+                return
+            if now < lane.window_until:
+                return
+        lane.window_until = None
+        batch = [records[i] for i in range(size)]
+        oid = self.owner.id
         for m in batch:
-            m.attempt = lane.attempts + 1
-            m.hop_from = self.owner.id
+            m.receives += 1             # how many times this record has been delivered
+            m.attempt = m.receives
+            m.hop_from = oid
         lane.busy = True
-        self.owner.rt.hops += len(batch)
-        self.link.delivered += len(batch)
-        self.consumer.invoke(batch, self._done, "batch_partial" if self.partial else "batch", self.link, (lane, batch))
+        self.owner.rt.hops += size
+        self.link.delivered += size
+        self.consumer.invoke(batch, self._done, self.mode, self.link, (lane, batch))
 
-    def _done(self, ctx, failed: list, _error=None, _output=None) -> None:
+    def _window_end(self, arg) -> None:
+        lane, window_id = arg
+        if lane.window_id == window_id and lane.window_until is not None:
+            self.kick(lane)
+
+    def _reset(self, lane: Lane) -> None:
+        lane.retries = 0
+        lane.fails = 0
+        lane.halves.clear()
+        lane.failing = False
+
+    def _done(self, ctx, failed: list, error=None, _output=None) -> None:
         lane, batch = ctx
         lane.busy = False
+        records = lane.records
         if not failed:
             for _ in batch:
-                lane.records.popleft()
+                records.popleft()
             self.consumed += len(batch)
-            lane.attempts = 0
-            lane.limit = 0
+            if lane.halves:
+                lane.halves.pop()       # this half is done; the next one (if any) runs next
+                lane.retries = 0
+                lane.fails = 0
+                lane.failing = bool(lane.halves)
+            else:
+                self._reset(lane)
             self.kick(lane)
             return
         first = 0
-        if self.partial:
-            # Checkpoint at the lowest failed record: everything before it is done.
-            first = min(batch.index(m) for m in failed)
+        if self.partial and error != THROTTLE_ERROR:
+            # Checkpoint at the lowest failed sequence number: everything before it is done.
+            failed_ids = {id(m) for m in failed}
+            first = next(i for i, m in enumerate(batch) if id(m) in failed_ids)
             for _ in range(first):
-                lane.records.popleft()
+                records.popleft()
             self.consumed += first
             if first:
-                lane.attempts = 0
-        lane.attempts += 1
-        if self.retries != -1 and lane.attempts > self.retries:
-            size = min(len(batch) - first, len(lane.records))
-            gone = [lane.records.popleft() for _ in range(size)]
-            self._discard(lane, gone, "retries_exhausted")
-            lane.attempts = 0
-            lane.limit = 0
-            self.kick(lane)
-            return
-        if self.bisect and len(batch) > 1:
-            lane.limit = max(1, len(batch) // 2)
+                self._reset(lane)       # progress: the retry starts a new batch at the checkpoint
+        rest = len(batch) - first
+        lane.failing = True
+        lane.fails += 1
+        if error == THROTTLE_ERROR:
+            pass                        # before invocation: retried until expiry, never counts as a retry
+        elif self.bisect and rest > 1:
+            # Split in two; the split does not consume the retry quota.
+            if lane.halves:
+                lane.halves.pop()
+            half = rest // 2
+            lane.halves.append(rest - half)
+            lane.halves.append(half)
+        else:
+            lane.retries += 1
+            if self.retries != -1 and lane.retries > self.retries:
+                gone = [records.popleft() for _ in range(min(rest, len(records)))]
+                self._discard(gone, "retries_exhausted")
+                if lane.halves:
+                    lane.halves.pop()
+                lane.retries = 0
+                lane.fails = 0
+                lane.failing = bool(lane.halves)
+                self.kick(lane)
+                return
+        wait = backoff(lane.fails)
+        if records:
+            # Do not wait past the moment the head record expires: it is discarded then.
+            wait = max(0.0, min(wait, records[0].born + self.max_age - self.owner.env.now))
         lane.retry_scheduled = True
-        wait = min(RETRY_BACKOFF_CAP_S, 2.0 ** (lane.attempts - 1))
         self.owner.env.schedule(wait, self._retry, lane)
 
     def _retry(self, lane: Lane) -> None:
         lane.retry_scheduled = False
         self.kick(lane)
 
-    def _discard(self, lane: Lane, msgs: list, reason: str) -> None:
+    def _discard(self, msgs: list, reason: str) -> None:
         owner = self.owner
         self.discarded += len(msgs)
-        on_failure = getattr(self.consumer, "on_failure", None)   # the mapping's on-failure destination
+        # The mapping's on-failure destination (a function's on_failure edge, a pipe's dead_letter edge).
+        on_failure = getattr(self.consumer, "on_failure", None)
         for m in msgs:
             if on_failure is not None:
                 owner.stats.dead_lettered += 1
                 owner.rt.record(m, owner.id, on_failure.target.id, "dead_lettered", reason)
-                info = {"requestContext": {"condition": reason}, "record": m.core.body}
+                # AWS sends batch metadata (shard, sequence range) to an SQS/SNS destination; the simulator
+                # sends one record per discarded record, with the record, so a class can see which †.
+                info = {"requestContext": {"condition": reason, "approximateInvokeCount": m.receives},
+                        "record": m.core.body}
                 owner.rt.deliver(on_failure, owner.rt.derive(m, info))
             else:
                 owner.stats.drop(reason)
