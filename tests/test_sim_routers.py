@@ -103,11 +103,15 @@ def test_archive_replay_redelivers_the_same_event_ids():
     assert run.nodes["raw"]["duplicate_side_effects"] == 10
 
 
-def test_scheduler_rate_fires_on_the_minute_grid():
+def test_scheduler_rate_starts_at_once_and_invokes_within_its_60_second_precision():
+    # schedule-types.html: without a StartDate a rate schedule starts invoking immediately, and every
+    # schedule invokes "with 60 second precision" (1:00 → between 1:00:00 and 1:00:59).
     nodes = [{"id": "every5", "type": "schedule", "props": {"expression": "rate(5 minutes)"}},
              {"id": "fn", "type": "lambda", "props": {"duration_s": 1}}]
-    run = run_design(nodes, [{"source": "every5", "target": "fn"}], {"until_s": 3600, "inject": NO_DUPS})
-    assert [h["time"] for h in hops(run, "invoked", "fn")] == [300.0 * i for i in range(1, 13)]
+    run = run_design(nodes, [{"source": "every5", "target": "fn"}], {"until_s": 3599, "inject": NO_DUPS})
+    times = [h["time"] for h in hops(run, "invoked", "fn")]
+    assert len(times) == 12          # scheduled at 0, 300, …, 3300
+    assert all(300.0 * i <= t < 300.0 * i + 60 for i, t in enumerate(times))
 
 
 def test_scheduler_cron_weekdays_at_nine():
@@ -135,6 +139,108 @@ def test_scheduler_retry_policy_then_its_dead_letter_queue():
              {"id": "q", "type": "sqs_queue"}, {"id": "dlq", "type": "sqs_queue"}]
     edges = [{"source": "tick", "target": "q"}, {"source": "tick", "target": "dlq", "kind": "dead_letter"}]
     run = run_design(nodes, edges, {"until_s": 1500, "inject": {**NO_DUPS, "nodes": {"q": {"outages": [[0, 1e6]]}}}})
-    assert run.nodes["tick"]["processed"] == 2               # fired at 600 and 1200
-    assert run.nodes["q"]["received"] == 8                   # 1 attempt + 3 retries, twice
-    assert run.nodes["tick"]["dead_lettered"] == 2 and run.nodes["dlq"]["received"] == 2
+    assert run.nodes["tick"]["processed"] == 3               # scheduled at 0, 600 and 1200
+    assert run.nodes["q"]["received"] == 12                  # 1 attempt + 3 retries, three times
+    assert run.nodes["q"]["retried"] == 9
+    assert run.nodes["tick"]["dead_lettered"] == 3 and run.nodes["dlq"]["received"] == 3
+
+
+def _external_behind(router_type, edge_props=None):
+    nodes = [CLIENT, {"id": "r", "type": router_type}, {"id": "x", "type": "external", "props": {"duration_s": 0.1}}]
+    return nodes, [{"source": "src", "target": "r"}, {"source": "r", "target": "x", "props": edge_props or {}}]
+
+
+def test_a_retry_to_an_external_target_counts_once_where_it_arrives():
+    # SNS → HTTP/S endpoint: 1 attempt + 3 retries 20 s apart; the endpoint counts each retry once.
+    run = run_design(*_external_behind("sns_topic"), {"until_s": 300, "workload": [{"source": "src", "count": 1}],
+                                                      "inject": {**NO_DUPS, "nodes": {"x": {"failure_probability": 1}}}})
+    assert (run.nodes["x"]["received"], run.nodes["x"]["retried"]) == (4, 3)
+    assert run.totals["retried"] == 3 and run.nodes["r"]["dropped"] == 1
+    props = {"rule": "all", "pattern": {"source": [{"prefix": ""}]}, "retry_attempts": 4}
+    run = run_design(*_external_behind("event_bus", props), {
+        "until_s": 300, "workload": [{"source": "src", "count": 1, "payloads": ORDERS[1:]}],
+        "inject": {**NO_DUPS, "nodes": {"x": {"failure_probability": 1}}}})
+    assert (run.nodes["x"]["received"], run.nodes["x"]["retried"]) == (5, 4) and run.totals["retried"] == 4
+    assert run.conservation["ok"]
+
+
+def test_eventbridge_default_policy_gives_up_after_about_a_day():
+    run = run_design(*bus_design(1), {"until_s": 3 * 86400, "seed": 3, "workload": [
+        {"source": "src", "count": 3, "payloads": ORDERS[1:]}],
+        "inject": {**NO_DUPS, "nodes": {"q0": {"outages": [[0, 1e9]]}}}}, trace=True)
+    assert run.nodes["bus"]["dropped"] == 3
+    assert 3 * 150 <= run.nodes["q0"]["received"] <= 3 * 186      # ≤ 1 + 185 each
+    last = max(h["time"] for h in hops(run, "rejected", "q0"))
+    assert 18 * 3600 < last <= 86400 + 2                            # within the 24-hour age
+
+
+def _fifo_topic(sub_type="sqs_queue", sub_props=None):
+    nodes = [CLIENT, {"id": "t", "type": "sns_topic", "props": {"fifo": True}},
+             {"id": "q", "type": sub_type, "props": sub_props or {}}]
+    edges = [{"source": "src", "target": "t", "props": {"message_group_field": "account"}},
+             {"source": "t", "target": "q"}]
+    return nodes, edges
+
+
+def test_sns_fifo_topic_deduplicates_by_event_id_and_keeps_group_order_through_retries():
+    payloads = [{"account": "a", "n": i} for i in range(6)]
+    run = run_design(*_fifo_topic(sub_props={"fifo": True}), {
+        "until_s": 120, "workload": [{"source": "src", "count": 6, "payloads": payloads}],
+        "inject": {"duplicate_probability": 0, "edges": {"src->t": {"duplicate_probability": 1.0}},
+                   "nodes": {"q": {"outages": [[0, 4.5]]}}}})
+    assert run.nodes["t"]["deduplicated"] == 6 and run.nodes["t"]["processed"] == 6
+    assert [h["event"] for h in hops(run, "enqueued", "q")] == [1, 2, 3, 4, 5, 6]
+    assert run.nodes["q"]["received"] - run.nodes["q"]["failed"] == 6 and run.conservation["ok"]
+
+
+def test_sns_fifo_topic_passes_the_group_and_refuses_non_queue_subscribers():
+    run = run_design(*_fifo_topic("lambda"), {"until_s": 10, "inject": NO_DUPS,
+                                             "workload": [{"source": "src", "count": 2, "payloads": [{"account": "a"}]}]})
+    assert run.nodes["q"]["received"] == 0 and [f["id"] for f in run.findings] == ["SIM-SNS-FIFO-SUBSCRIBER"]
+    # Two groups into a FIFO queue with a slow consumer: they run side by side, so the group arrived.
+    nodes, edges = _fifo_topic(sub_props={"fifo": True})
+    nodes.append({"id": "fn", "type": "lambda", "props": {"duration_s": 5, "timeout_s": 10}})
+    edges.append({"source": "q", "target": "fn", "props": {"batch_size": 1}})
+    run = run_design(nodes, edges, {"until_s": 60, "inject": NO_DUPS, "workload": [
+        {"source": "src", "count": 3, "rate_per_s": 100, "payloads": [{"account": "a"}, {"account": "b"}]}]})
+    starts = [h["time"] for h in hops(run, "invoked", "fn")]
+    assert len(starts) == 3 and starts[1] < 1 and starts[2] >= 5       # a, b together; the second a waits
+
+
+def test_archive_replay_finds_only_events_within_retention_and_marks_them():
+    nodes = [CLIENT, {"id": "bus", "type": "event_bus", "props": {"archive": True, "archive_retention_days": 1}},
+             {"id": "fresh", "type": "sqs_queue"}, {"id": "again", "type": "sqs_queue"}]
+    edges = [{"source": "src", "target": "bus"},
+             {"source": "bus", "target": "fresh", "props": {"rule": "new", "pattern": {"replay-name": [{"exists": False}]}}},
+             {"source": "bus", "target": "again", "props": {"rule": "old", "pattern": {"replay-name": [{"exists": True}]}}}]
+    scenario = {"until_s": 100_000, "inject": NO_DUPS,
+                "workload": [{"source": "src", "count": 4, "payloads": ORDERS},
+                             {"source": "src", "count": 3, "start_s": 90_000, "payloads": ORDERS}],
+                "replays": [{"bus": "bus", "at_s": 95_000, "from_s": 0, "to_s": 95_000}]}
+    run = run_design(nodes, edges, scenario)
+    assert run.nodes["fresh"]["received"] == 7
+    assert run.nodes["again"]["received"] == 3        # the 4 early ones are older than a day at 95,000 s
+    assert {h["event"] for h in hops(run, "replayed", "bus")} == {5, 6, 7}
+
+
+def test_scheduler_flexible_window_spreads_invocations_within_it():
+    nodes = [{"id": "hourly", "type": "schedule", "props": {"expression": "rate(1 hour)", "flexible_window_min": 15}},
+             {"id": "q", "type": "sqs_queue"}]
+    run = run_design(nodes, [{"source": "hourly", "target": "q"}], {"until_s": 5 * 3600 + 1000, "inject": NO_DUPS})
+    times = [h["time"] for h in hops(run, "enqueued", "q")]
+    assert len(times) == 6 and all(3600 * i <= t <= 3600 * i + 900 for i, t in enumerate(times))
+    assert any(t - 3600 * i > 60 for i, t in enumerate(times))          # beyond the 60 s precision
+    again = run_design(nodes, [{"source": "hourly", "target": "q"}], {"until_s": 5 * 3600 + 1000, "inject": NO_DUPS})
+    assert [h["time"] for h in hops(again, "enqueued", "q")] == times  # same seed, same run
+
+
+def test_s3_sends_to_eventbridge_only_when_eventbridge_notifications_is_on():
+    pattern = {"source": ["aws.s3"], "detail-type": ["Object Created"]}
+    for on in (True, False):
+        nodes = [CLIENT, {"id": "b", "type": "s3_bucket", "props": {"eventbridge_notifications": on}},
+                 {"id": "bus", "type": "event_bus"}, {"id": "q", "type": "sqs_queue"}]
+        edges = [{"source": "src", "target": "b"}, {"source": "b", "target": "bus"},
+                 {"source": "bus", "target": "q", "props": {"rule": "uploads", "pattern": pattern}}]
+        run = run_design(nodes, edges, {"until_s": 30, "inject": NO_DUPS, "workload": [{"source": "src", "count": 3}]})
+        assert run.nodes["q"]["received"] == (3 if on else 0) and run.conservation["ok"]
+        assert any(f["id"] == "SIM-S3-EVENTBRIDGE-OFF" for f in run.findings) is (not on)

@@ -1,6 +1,9 @@
 """EventBridge Scheduler expressions: at(), rate() and cron(), turned into simulated fire times.
 
-Simulated time 0 is 2026-01-01T00:00:00Z (a Thursday); `at()` times before it never fire.
+Simulated time 0 is 2026-01-01T00:00:00Z (a Thursday), when the schedule is created; `at()` times
+before it never fire. A rate() schedule without a StartDate "starts invoking the target immediately"
+(schedule-types.html): at 0, then every period. These are the scheduled times; the Scheduler model
+adds the 60-second precision or the flexible window.
 cron has six fields (minutes hours day-of-month month day-of-week year) with `*`, `?`, lists,
 ranges and `/` steps; `L`, `W` and `#` are not modelled and are reported instead of guessed.
 """
@@ -27,8 +30,8 @@ def fire_times(expression: str, until_s: float) -> tuple[list[float], str | None
         step = int(m.group(1)) * _UNIT_S[m.group(2)]
         if step <= 0:
             return [], "rate must be positive"
-        n = min(int(until_s // step), MAX_FIRES)
-        return [float(step * (i + 1)) for i in range(n)], None
+        n = min(int(until_s // step) + 1, MAX_FIRES)
+        return [float(step * i) for i in range(n)], None
     if m := _AT.match(expression):
         when = dt.datetime.fromisoformat(m.group(1)).replace(tzinfo=dt.timezone.utc)
         t = (when - EPOCH).total_seconds()
