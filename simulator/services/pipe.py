@@ -1,15 +1,57 @@
 """EventBridge Pipes: source → filter → enrichment → target, point to point (semantics.md §4).
 
 The pipe polls its source like an event source mapping. Records its filter does not match are
-removed from the source and counted as filtered. The enrichment is called synchronously and its
-answer replaces the record; then the target gets it. A failure anywhere returns the batch to the
-source, whose own retry and DLQ settings apply. The filter sees the record as Pipes presents it:
+removed from the source and counted as filtered. The filter sees the record as Pipes presents it:
 `{"body": ...}` for SQS, `{"data": ...}` for Kinesis, `{"dynamodb": {"NewImage": ...}}` for streams.
+
+Batching (eb-pipes-batching-concurrency): the pipe works on batches of up to its `batch_size` records.
+"If the enrichment or target doesn't have a batch API but receives full JSON payloads, such as Lambda
+and Step Functions, the entire JSON array is sent in one request" — one invocation per batch; targets
+with a batch API (SQS, SNS, a bus, a stream, Firehose) get one message per record. The enrichment is
+called once per batch and its answer replaces the records; then the target gets them. A failure
+anywhere fails the whole batch, which returns to the source, whose own retry and DLQ settings apply
+(an SQS source: the queue's maxReceiveCount; a stream: the mapping's retries, age, and the pipe's
+dead-letter edge).
+
+Input transformation (eb-pipes-input-transformation): the `input_transform` mapping on the target
+edge is the InputTemplate written as a mapping. "Input transformers are applied separately on each
+individual JSON record in the array, not the array as a whole." The delivered record is the template,
+with `<$.path>` values read from the record (the enrichment's answer when there is one) and the
+reserved variables `<aws.pipes.pipe-name>`, `<aws.pipes.event.ingestion-time>` and `<aws.pipes.event>`.
 """
 from __future__ import annotations
 
+import json
+import re
+
 from simulator.eventpattern import PatternError, compile_pattern
 from simulator.services.base import Model
+
+_WHOLE = re.compile(r"^<([^<>]+)>$")
+_INLINE = re.compile(r"<([^<>]+)>")
+_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+_MISSING = object()
+# Targets whose service has no batch API: the pipe delivers the batch as one JSON array.
+_ARRAY_TARGETS = ("lambda", "state_machine")
+
+
+def json_path(event, path: str):
+    """Pipes' JSON path subset: `$`, dot notation, array indices (no filters, no recursive descent)."""
+    if path == "$":
+        return event
+    if not path.startswith("$."):
+        return _MISSING
+    value = event
+    for name, index in _PATH_PART.findall(path[2:]):
+        if index:
+            if not isinstance(value, list) or int(index) >= len(value):
+                return _MISSING
+            value = value[int(index)]
+        else:
+            if not isinstance(value, dict) or name not in value:
+                return _MISSING
+            value = value[name]
+    return value
 
 
 class PipeModel(Model):
@@ -31,8 +73,12 @@ class PipeModel(Model):
         if enrich_id and self.enrichment is None:
             self.rt.finding("SIM-PIPE-ENRICH", f"nodes[{self.id}].props.enrichment",
                             f"enrichment {enrich_id!r} has no enrichment edge from the pipe; it is skipped")
+        self.batch_size = int(p("batch_size") or 1)
         self.targets = self.links("pipe_target")
-        self.running: set = set()
+        self.transforms = {id(t): t.props.get("input_transform") for t in self.targets}
+        # A stream source's discarded records go to the pipe's dead-letter queue (DeadLetterConfig);
+        # the stream reader looks for this attribute. An SQS source uses the queue's own redrive policy.
+        self.on_failure = self.link("dead_letter")
         self._jobs: dict = {}
         self.source_type = self.inbound[0].source.node.type if self.inbound else "sqs_queue"
 
@@ -45,6 +91,7 @@ class PipeModel(Model):
             return body
         return {"dynamodb": {"NewImage": body}}
 
+    # polled by the source -------------------------------------------------------------------
     def invoke(self, msgs, done, mode, link=None, ctx=None) -> None:
         s = self.stats
         s.received += len(msgs)
@@ -52,6 +99,8 @@ class PipeModel(Model):
         for m in msgs:
             if m.attempt > 1:
                 s.retried += 1
+            elif m.copy:
+                s.duplicates_delivered += 1
             if self.matcher is False or (self.matcher is not None and not self.matcher.matches(self._view(m.core.body))):
                 s.filtered += 1
                 self.rt.record(m, m.hop_from, self.id, "filtered", "pipe filter")
@@ -60,78 +109,129 @@ class PipeModel(Model):
         if not passed:
             done(ctx, [], None, None)
             return
-        error = self.fault_error(passed[0])
-        if error:
-            self._fail(passed, error, done, ctx)
-            return
-        job = {"msgs": passed, "done": done, "ctx": ctx, "left": 0, "error": None}
-        self.running.add(id(job))
+        size = self.batch_size
+        chunks = [passed[i:i + size] for i in range(0, len(passed), size)]
+        job = {"done": done, "ctx": ctx, "left": len(chunks), "failed": [], "error": None, "pending": len(passed)}
         self._jobs[id(job)] = job
-        if self.enrichment is not None:
-            job["left"] = len(passed)
-            for m in passed:
-                self.rt.deliver(self.enrichment, m.fresh(),
-                                lambda ok, err, out, m=m, job=job: self._enriched(job, m, ok, err, out))
-        else:
-            self._to_targets(job)
+        for chunk in chunks:
+            self._start(job, chunk)
 
-    def _enriched(self, job, m, ok, err, output) -> None:
-        job["left"] -= 1
-        if not ok:
-            job["error"] = job["error"] or err
-        elif output is not None:
-            job.setdefault("enriched", {})[id(m)] = output   # the enrichment's answer replaces the record
-        if job["left"] == 0:
-            if job["error"]:
-                self._finish(job, job["error"])
-            else:
-                self._to_targets(job)
-
-    def _to_targets(self, job) -> None:
-        job["left"] = len(job["msgs"]) * len(self.targets)
-        if not job["left"]:
-            self._finish(job, None)
-            return
-        enriched = job.get("enriched", {})
-        for m in job["msgs"]:
-            body = enriched.get(id(m), m.core.body)
-            for target in self.targets:
-                if target.target.node.type in ("lambda", "state_machine"):
-                    # Function and workflow targets get the batch as a JSON array (here, one record per
-                    # array so each record keeps its own fate); a new payload is a new event, same trace.
-                    out = self.rt.derive(m, [body])
-                elif body is not m.core.body:
-                    out = self.rt.derive(m, body)
-                else:
-                    out = m.fresh()
-                self.rt.deliver(target, out, lambda ok, err, o, job=job: self._delivered(job, ok, err))
-
-    def _delivered(self, job, ok, err) -> None:
-        job["left"] -= 1
-        if not ok:
-            job["error"] = job["error"] or err
-        if job["left"] == 0:
-            self._finish(job, job["error"])
-
-    def _finish(self, job, error) -> None:
-        self.running.discard(id(job))
-        self._jobs.pop(id(job), None)
+    def _start(self, job, chunk: list) -> None:
+        batch = {"job": job, "msgs": chunk, "left": 0, "error": None}
+        error = self.fault_error(chunk[0])
         if error:
-            self._fail(job["msgs"], error, job["done"], job["ctx"])
+            self._batch_done(batch, error)
             return
-        s = self.stats
-        for m in job["msgs"]:
-            s.processed += 1
-            self.rt.record(m, m.hop_from, self.id, "processed")
-        job["done"](job["ctx"], [], None, None)
+        if self.enrichment is None:
+            self._to_targets(batch, [m.core.body for m in chunk])
+            return
+        if len(chunk) == 1:
+            # AWS sends a one-element array; the simulator sends the record itself so a function's `emits`
+            # (merged over a mapping) still enriches it. Same number of invocations †.
+            request = chunk[0].fresh()
+        else:
+            request = self.rt.derive(chunk[0], [m.core.body for m in chunk])
+        self.rt.deliver(self.enrichment, request, lambda ok, err, out, b=batch: self._enriched(b, ok, err, out))
 
-    def _fail(self, msgs, error, done, ctx) -> None:
+    def _enriched(self, batch, ok, err, output) -> None:
+        if not ok:
+            self._batch_done(batch, err or "EnrichmentFailed")
+            return
+        chunk = batch["msgs"]
+        if output is None:
+            records = [m.core.body for m in chunk]
+        elif isinstance(output, list) and len(chunk) > 1:
+            records = output          # the answer replaces the batch (it may be shorter or longer)
+        else:
+            records = [output]
+        self._to_targets(batch, records, enriched=True)
+
+    def _to_targets(self, batch, records: list, enriched: bool = False) -> None:
+        chunk = batch["msgs"]
+        if not records or not self.targets:
+            self._batch_done(batch, None)
+            return
+        rt = self.rt
+        deliveries = []
+        for target in self.targets:
+            template = self.transforms[id(target)]
+            bodies = records
+            if template is not None:
+                view = (lambda r: r) if enriched else self._view
+                bodies = [self._render(template, view(r)) for r in records]
+            if target.target.node.type in _ARRAY_TARGETS:
+                # One request carrying the batch as a JSON array: a new payload is a new event, same trace.
+                deliveries.append((target, rt.derive(chunk[0], list(bodies))))
+                continue
+            for i, body in enumerate(bodies):
+                parent = chunk[min(i, len(chunk) - 1)]
+                # An untouched record travels on as the same event (same id); a reshaped one is a new event.
+                same = template is None and i < len(chunk) and body is chunk[i].core.body
+                deliveries.append((target, parent.fresh() if same else rt.derive(parent, body)))
+        batch["left"] = len(deliveries)
+        for target, out in deliveries:
+            rt.deliver(target, out, lambda ok, err, _o, b=batch: self._delivered(b, ok, err))
+
+    def _delivered(self, batch, ok, err) -> None:
+        batch["left"] -= 1
+        if not ok:
+            batch["error"] = batch["error"] or err or "TargetFailed"
+        if batch["left"] == 0:
+            self._batch_done(batch, batch["error"])
+
+    def _batch_done(self, batch, error) -> None:
+        job = batch["job"]
+        job["pending"] -= len(batch["msgs"])
         s = self.stats
-        s.failed += len(msgs)
-        s.returned += len(msgs)
-        for m in msgs:
-            self.rt.record(m, m.hop_from, self.id, "failed", error)
-        done(ctx, msgs, error, None)
+        if error:
+            s.failed += len(batch["msgs"])
+            s.returned += len(batch["msgs"])
+            for m in batch["msgs"]:
+                self.rt.record(m, m.hop_from, self.id, "failed", error)
+            job["failed"].extend(batch["msgs"])
+            job["error"] = job["error"] or error
+        else:
+            for m in batch["msgs"]:
+                s.processed += 1
+                self.rt.record(m, m.hop_from, self.id, "processed")
+        job["left"] -= 1
+        if job["left"] == 0:
+            self._jobs.pop(id(job), None)
+            job["done"](job["ctx"], job["failed"], job["error"], None)
+
+    # input transformation ---------------------------------------------------------------------
+    def _render(self, template, event):
+        if isinstance(template, dict):
+            return {k: self._render(v, event) for k, v in template.items()}
+        if isinstance(template, list):
+            return [self._render(v, event) for v in template]
+        if not isinstance(template, str):
+            return template
+        whole = _WHOLE.match(template)
+        if whole:
+            value = self._variable(whole.group(1), event)
+            return None if value is _MISSING else value   # a path that is not there gives null †
+        if "<" not in template:
+            return template
+
+        def text(match):
+            value = self._variable(match.group(1), event)
+            if value is _MISSING or value is None:
+                return ""
+            return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+        return _INLINE.sub(text, template)
+
+    def _variable(self, name: str, event):
+        name = name.strip()
+        if name.startswith("$"):
+            return json_path(event, name)
+        if name == "aws.pipes.pipe-name":
+            return self.id
+        if name == "aws.pipes.event.ingestion-time":
+            return round(self.env.now, 3)     # simulated seconds, not an ISO timestamp †
+        if name in ("aws.pipes.event", "aws.pipes.event.json"):
+            return event
+        return _MISSING
 
     def in_flight(self) -> int:
-        return sum(len(job["msgs"]) for job in self._jobs.values())
+        return sum(job["pending"] for job in self._jobs.values())
