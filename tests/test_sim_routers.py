@@ -27,7 +27,7 @@ def test_sns_retry_phases_then_subscription_dlq():
     nodes = [CLIENT, {"id": "t", "type": "sns_topic"}, {"id": "q", "type": "sqs_queue"}, {"id": "dlq", "type": "sqs_queue"}]
     edges = [{"source": "src", "target": "t"}, {"source": "t", "target": "q", "props": {"dead_letter": "dlq"}}]
     run = run_design(nodes, edges, {"until_s": 30 * 86400, "workload": [{"source": "src", "count": 1}],
-                                    "inject": {**NO_DUPS, "nodes": {"q": {"outages": [[0, 1e9]]}}}}, trace=False)
+                                    "inject": {**NO_DUPS, "nodes": {"q": {"outages": [[0, 1e8]]}}}}, trace=False)
     assert run.nodes["q"]["received"] == 100_015
     assert run.nodes["t"]["dead_lettered"] == 1 and run.nodes["dlq"]["received"] == 1
     assert run.conservation["ok"]
@@ -167,7 +167,7 @@ def test_a_retry_to_an_external_target_counts_once_where_it_arrives():
 def test_eventbridge_default_policy_gives_up_after_about_a_day():
     run = run_design(*bus_design(1), {"until_s": 3 * 86400, "seed": 3, "workload": [
         {"source": "src", "count": 3, "payloads": ORDERS[1:]}],
-        "inject": {**NO_DUPS, "nodes": {"q0": {"outages": [[0, 1e9]]}}}}, trace=True)
+        "inject": {**NO_DUPS, "nodes": {"q0": {"outages": [[0, 1e8]]}}}}, trace=True)
     assert run.nodes["bus"]["dropped"] == 3
     assert 3 * 150 <= run.nodes["q0"]["received"] <= 3 * 186      # ≤ 1 + 185 each
     last = max(h["time"] for h in hops(run, "rejected", "q0"))

@@ -143,21 +143,22 @@ class BusModel(Router):
 
     def route(self, msg: Message) -> None:
         event = msg.core.body
-        routed = 0
+        chosen = []
         for _name, matcher, targets in self.rules:
             if matcher is None or not matcher.matches(event):
                 for link, _dl in targets:
                     link.filtered += 1
                 continue
-            for link, dead_letter in targets:
-                routed += 1
-                self.send_copy(link, msg.fresh(), dead_letter)
-        if routed:
+            chosen += targets
+        # The bus's own hop is recorded before its copies travel, so a copy's fate follows it in the trace.
+        if chosen:
             self.stats.processed += 1
-            self.rt.record(msg, msg.hop_from, self.id, "routed", f"{routed} target(s)")
+            self.rt.record(msg, msg.hop_from, self.id, "routed", f"{len(chosen)} target(s)")
         else:
             self.stats.filtered += 1
             self.rt.record(msg, msg.hop_from, self.id, "filtered", "no rule matched")
+        for link, dead_letter in chosen:
+            self.send_copy(link, msg.fresh(), dead_letter)
 
     def replay(self, spec: dict) -> None:
         """StartReplay of archived events whose time is in [from_s, to_s], slice by one-minute slice of event

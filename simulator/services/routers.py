@@ -200,7 +200,7 @@ class TopicModel(Router):
         if self.fifo and self._fifo_accept(msg):
             return
         body, attrs = msg.core.body, msg.core.attributes
-        routed = 0
+        chosen = []
         for sub, dead_letter in self.subs:
             matcher = sub.matcher
             if matcher is not None:
@@ -208,17 +208,17 @@ class TopicModel(Router):
                 if not matcher.matches(subject):
                     sub.filtered += 1
                     continue
-            routed += 1
-            if self.fifo:
-                self._fifo_send(sub, msg.fresh(), dead_letter)
-            else:
-                self.send_copy(sub, msg.fresh(), dead_letter)
-        if routed or not self.subs:
+            chosen.append((sub, dead_letter))
+        # The topic's own hop is recorded before its copies travel, so a copy's fate follows it in the trace.
+        if chosen or not self.subs:
             self.stats.processed += 1
-            self.rt.record(msg, msg.hop_from, self.id, "fanned_out", f"{routed} subscription(s)")
+            self.rt.record(msg, msg.hop_from, self.id, "fanned_out", f"{len(chosen)} subscription(s)")
         else:
             self.stats.filtered += 1
             self.rt.record(msg, msg.hop_from, self.id, "filtered", "no filter policy matched")
+        send = self._fifo_send if self.fifo else self.send_copy
+        for sub, dead_letter in chosen:
+            send(sub, msg.fresh(), dead_letter)
 
     # FIFO topics -----------------------------------------------------------------------
     def _fifo_accept(self, msg: Message) -> bool:
