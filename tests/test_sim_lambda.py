@@ -107,3 +107,39 @@ def test_business_idempotency_key_recognises_a_relayed_repeat_with_a_new_event_i
     nodes[3]["props"]["idempotency_key"] = "orderId"
     by_key = run_design(nodes, edges, scenario).nodes["consumer"]
     assert by_key["processed"] == 10 and by_key["deduplicated"] == 5
+
+
+def test_reservations_that_leave_fewer_than_100_unreserved_are_refused_with_a_finding():
+    nodes = [{"id": "src", "type": "client"},
+             {"id": "a", "type": "lambda", "props": {"reserved_concurrency": 600, "duration_s": 10, "timeout_s": 15}},
+             {"id": "b", "type": "lambda", "props": {"reserved_concurrency": 350, "duration_s": 10, "timeout_s": 15}}]
+    run = run_design(nodes, [{"source": "src", "target": "b"}],
+                     {"until_s": 30, "workload": [{"source": "src", "count": 390, "rate_per_s": 100000}], "inject": NO_DUPS})
+    found = [f for f in run.findings if f["id"] == "SIM-RESERVED-CONCURRENCY"]
+    assert [f["path"] for f in found] == ["nodes[b].props.reserved_concurrency"]
+    # b's 350 is refused (600 + 350 > 900): it shares the 400 left unreserved, so all 390 calls run.
+    assert run.nodes["b"]["throttled"] == 0 and run.nodes["b"]["processed"] == 390
+    assert run.conservation["ok"]
+
+
+def test_scenario_error_overrides_the_node_error_name_and_external_nodes_use_error_name():
+    nodes = [{"id": "src", "type": "client"},
+             {"id": "fn", "type": "lambda", "props": {"duration_s": 0, "error_name": "PaymentDeclined"}},
+             {"id": "ext", "type": "external", "props": {"duration_s": 0, "error_name": "LegacyDown"}}]
+    edges = [{"source": "src", "target": "fn"}, {"source": "src", "target": "ext"}]
+    inject = {**NO_DUPS, "nodes": {"fn": {"failure_probability": 1, "error": "CardExpired"},
+                                   "ext": {"failure_probability": 1}}}
+    run = run_design(nodes, edges, {"until_s": 10, "workload": [{"source": "src", "count": 1}], "inject": inject})
+    assert run.clients["src"]["answers"] == {"CardExpired": 1, "LegacyDown": 1}
+
+
+def test_unreserved_functions_share_one_pool_and_the_throttle_names_the_reason():
+    nodes = [{"id": "src", "type": "client"}] + [
+        {"id": f, "type": "lambda", "props": {"duration_s": 5, "timeout_s": 10}} for f in ("a", "b")]
+    edges = [{"source": "src", "target": "a"}, {"source": "src", "target": "b"}]
+    run = run_design(nodes, edges, {"until_s": 20, "workload": [{"source": "src", "count": 501, "rate_per_s": 100000}],
+                                    "inject": NO_DUPS})
+    # 501 events each call a then b: 1,002 overlapping calls, the account allows 1,000, so the last two are throttled.
+    assert run.totals["throttled"] == 2 and run.totals["processed"] == 1000
+    assert {h["detail"] for h in hops(run, "throttled")} == {"TooManyRequestsException (ConcurrentInvocationLimitExceeded)"}
+    assert run.conservation["ok"]

@@ -82,3 +82,29 @@ def test_a_lost_callback_without_timeouts_waits_forever_in_flight():
     run = run_design(*machine(definition, ["ask"]), {"until_s": 3600, "workload": [{"source": "src", "count": 1}],
                      "inject": {**NO_DUPS, "nodes": {"ask": {"callback_lost_probability": 1.0}}}})
     assert run.nodes["sm"]["in_flight"] == 1 and run.conservation["ok"]
+
+
+def test_express_execution_times_out_at_five_minutes_and_ignores_late_answers():
+    definition = {"StartAt": "Slow", "States": {"Slow": task("slow")}}
+    nodes, edges = machine(definition, ["slow"], "EXPRESS", {"duration_s": 400, "timeout_s": 900})
+    run = run_design(nodes, edges, {"until_s": 1000, "workload": [{"source": "src", "count": 1}], "inject": NO_DUPS})
+    failed = hops(run, "execution_failed")
+    assert [h["time"] for h in failed] == [300.0] and "States.Timeout" in failed[0]["detail"]
+    assert run.nodes["slow"]["processed"] == 1 and run.nodes["sm"]["failed"] == 1 and run.conservation["ok"]
+
+
+def test_synchronous_express_child_runs_a_duplicate_start_at_most_once():
+    child = {"StartAt": "Work", "States": {"Work": task("work")}}
+    parent = {"StartAt": "Child", "States": {"Child": {
+        "Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2",
+        "Parameters": {"StateMachineArn": "${child}"}, "End": True}}}
+    nodes = [{"id": "src", "type": "client"},
+             {"id": "parent", "type": "state_machine", "props": {"type": "STANDARD", "definition": parent}},
+             {"id": "child", "type": "state_machine", "props": {"type": "EXPRESS", "definition": child}},
+             {"id": "work", "type": "lambda", "props": {"duration_s": 1}}]
+    edges = [{"source": "src", "target": "parent"}, {"source": "parent", "target": "child"},
+             {"source": "child", "target": "work"}]
+    run = run_design(nodes, edges, {"until_s": 60, "workload": [{"source": "src", "count": 1}],
+                                    "inject": {"duplicate_probability": 0, "edges": {"parent->child": {"duplicate_probability": 1.0}}}})
+    assert run.nodes["child"]["received"] == 2 and run.nodes["child"]["deduplicated"] == 1
+    assert run.nodes["work"]["received"] == 1 and run.conservation["ok"]
