@@ -159,3 +159,110 @@ def test_dynamodb_stream_delivers_each_change_in_order_per_item():
     run = run_design(nodes, edges, {"until_s": 60, "inject": NO_DUPS, "workload": [
         {"source": "src", "count": 6, "rate_per_s": 10, "payloads": [{"id": "a"}, {"id": "b"}]}]})
     assert run.nodes["fn"]["processed"] == 6 and run.conservation["ok"]
+
+
+def test_stream_batching_window_waits_for_a_full_batch_or_the_window():
+    nodes = [CLIENT, {"id": "ks", "type": "kinesis_stream"}, {"id": "fn", "type": "lambda", "props": {"duration_s": 0.5}}]
+    edges = [{"source": "src", "target": "ks"},
+             {"source": "ks", "target": "fn", "props": {"batch_size": 2, "batching_window_s": 10}}]
+    run = run_design(nodes, edges, {"until_s": 60, "inject": NO_DUPS,
+                                    "workload": [{"source": "src", "count": 3, "rate_per_s": 10}]})
+    # full at 0.1 s; the next window opens when that invocation ends (0.6 s) and expires at 10.6 s
+    assert [h["time"] for h in hops(run, "invoked", "fn")] == [0.1, 0.1, 10.6]
+
+
+def _pipe_design(pipe_props, target_edge_props=None, target_type="lambda"):
+    nodes = [CLIENT, {"id": "ks", "type": "kinesis_stream"}, {"id": "p", "type": "pipe", "props": pipe_props},
+             {"id": "t", "type": target_type, **({"props": {"duration_s": 0.1}} if target_type == "lambda" else {})}]
+    edges = [{"source": "src", "target": "ks"}, {"source": "ks", "target": "p", "props": {"batching_window_s": 1}},
+             {"source": "p", "target": "t", "props": target_edge_props or {}}]
+    return nodes, edges
+
+
+def test_pipe_batch_size_sends_one_array_per_batch_to_a_function():
+    run = run_design(*_pipe_design({"batch_size": 4}),
+                     {"until_s": 60, "inject": NO_DUPS, "workload": [{"source": "src", "count": 8, "rate_per_s": 100}]})
+    assert run.nodes["t"]["received"] == 2 and run.nodes["p"]["processed"] == 8 and run.conservation["ok"]
+
+
+def test_pipe_input_transform_renders_the_template_per_record():
+    from simulator.services.pipe import json_path
+    assert json_path({"data": {"a": [1, {"b": 2}]}}, "$.data.a[1].b") == 2
+    template = {"orderId": "<$.data.id>", "note": "order <$.data.id> via <aws.pipes.pipe-name>", "fixed": 3}
+    run = run_design(*_pipe_design({"batch_size": 2}, {"input_transform": template}),
+                     {"until_s": 60, "inject": NO_DUPS,
+                      "workload": [{"source": "src", "count": 2, "rate_per_s": 100, "payloads": [{"id": "o-1"}, {"id": "o-2"}]}]})
+    assert run.nodes["t"]["received"] == 1 and run.conservation["ok"]
+    from design import from_data
+    from simulator.run import simulate
+    nodes, edges = _pipe_design({"batch_size": 2}, {"input_transform": template})
+    design = from_data({"name": "t", "nodes": nodes, "edges": edges})
+    seen = []
+    from simulator.services import lambda_fn
+    original = lambda_fn.LambdaModel.invoke
+
+    def spy(self, msgs, done, mode, link=None, ctx=None):
+        seen.extend(m.core.body for m in msgs)
+        return original(self, msgs, done, mode, link, ctx)
+    lambda_fn.LambdaModel.invoke = spy
+    try:
+        simulate(design, {"until_s": 60, "inject": NO_DUPS, "workload": [
+            {"source": "src", "count": 2, "rate_per_s": 100, "payloads": [{"id": "o-1"}, {"id": "o-2"}]}]})
+    finally:
+        lambda_fn.LambdaModel.invoke = original
+    assert seen == [[{"orderId": "o-1", "note": "order o-1 via p", "fixed": 3},
+                     {"orderId": "o-2", "note": "order o-2 via p", "fixed": 3}]]
+
+
+def _table_records(table_props, payloads, until_s=60):
+    from design import from_data
+    from simulator.run import simulate
+    from simulator.services import lambda_fn
+    nodes = [CLIENT, {"id": "t", "type": "dynamodb_table", "props": {"stream": True, **table_props}},
+             {"id": "fn", "type": "lambda", "props": {"duration_s": 0.1}}]
+    edges = [{"source": "src", "target": "t"}, {"source": "t", "target": "fn", "props": {"batch_size": 1}}]
+    seen = []
+    original = lambda_fn.LambdaModel.invoke
+
+    def spy(self, msgs, done, mode, link=None, ctx=None):
+        seen.extend((self.env.now, m.core.body) for m in msgs)
+        return original(self, msgs, done, mode, link, ctx)
+    lambda_fn.LambdaModel.invoke = spy
+    try:
+        run = simulate(from_data({"name": "t", "nodes": nodes, "edges": edges}),
+                       {"until_s": until_s, "inject": NO_DUPS, "workload": [
+                           {"source": "src", "count": len(payloads), "rate_per_s": 1, "payloads": payloads}]})
+    finally:
+        lambda_fn.LambdaModel.invoke = original
+    assert run.conservation["ok"]
+    return seen
+
+
+def test_stream_view_type_shapes_the_record():
+    writes = [{"id": "a", "v": 1}, {"id": "a", "v": 2}]
+    keys = [b["dynamodb"] for _t, b in _table_records({"stream_view_type": "KEYS_ONLY"}, writes)]
+    assert keys == [{"Keys": {"id": "a"}, "StreamViewType": "KEYS_ONLY"}] * 2
+    both = [b for _t, b in _table_records({"stream_view_type": "NEW_AND_OLD_IMAGES"}, writes)]
+    assert [b["eventName"] for b in both] == ["INSERT", "MODIFY"]
+    assert "OldImage" not in both[0]["dynamodb"] and both[1]["dynamodb"]["OldImage"] == {"id": "a", "v": 1}
+    assert both[1]["dynamodb"]["NewImage"] == {"id": "a", "v": 2}
+    old = [b["dynamodb"] for _t, b in _table_records({"stream_view_type": "OLD_IMAGE"}, writes)]
+    assert "NewImage" not in old[1] and old[1]["OldImage"] == {"id": "a", "v": 1}
+
+
+def test_ttl_delete_is_a_service_remove_within_two_days_and_a_rewrite_cancels_it():
+    seen = _table_records({"ttl_attribute": "exp"}, [{"id": "a", "exp": 100}, {"id": "b", "exp": 100}],
+                          until_s=3 * 86_400)
+    removes = [(t, b) for t, b in seen if b["eventName"] == "REMOVE"]
+    assert len(removes) == 2
+    for t, b in removes:
+        assert 100 <= t <= 100 + 2 * 86_400
+        assert b["userIdentity"] == {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
+        assert b["dynamodb"]["OldImage"]["exp"] == 100
+    # the same seed gives the same delays
+    again = _table_records({"ttl_attribute": "exp"}, [{"id": "a", "exp": 100}, {"id": "b", "exp": 100}],
+                           until_s=3 * 86_400)
+    assert again == seen
+    # rewritten before expiry without a TTL: no delete
+    kept = _table_records({"ttl_attribute": "exp"}, [{"id": "a", "exp": 100}, {"id": "a"}], until_s=3 * 86_400)
+    assert [b["eventName"] for _t, b in kept] == ["INSERT", "MODIFY"]
