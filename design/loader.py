@@ -18,6 +18,7 @@ from design.registry import BY_NAME
 from design.scenario import scenario_problems
 
 MAX_PRINTED = 20
+MAX_POSITION = 1e7   # canvas coordinates; finite and far beyond any screen
 ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 _TOP_KEYS = {"name", "description", "nodes", "edges", "scenario", "metadata"}
 _NODE_KEYS = {"id", "type", "label", "props", "position"}
@@ -47,7 +48,7 @@ def load_file(path: str | Path) -> Design:
     fmt = "json" if str(path).lower().endswith(".json") else "yaml"
     try:
         text = documents.read_text(path)
-        data = documents.parse(text, fmt, name=str(path))
+        data = documents.parse(text, fmt, name=str(path), numbers=False)   # validate names them by id
     except DocumentError as exc:
         raise DesignError([str(exc)]) from None
     return from_data(data)
@@ -55,7 +56,7 @@ def load_file(path: str | Path) -> Design:
 
 def load_text(text: str | bytes, fmt: str | None = None, name: str = "design") -> Design:
     try:
-        data = documents.parse(text, fmt, name=name)
+        data = documents.parse(text, fmt, name=name, numbers=False)
     except DocumentError as exc:
         raise DesignError([str(exc)]) from None
     return from_data(data)
@@ -80,6 +81,29 @@ def validate(data: Any) -> list[str]:
         return ["document: empty; a design needs nodes (and usually edges)"]
     if not isinstance(data, dict):
         return [f"document: must be a mapping with nodes and edges, not {_kind(data)}"]
+    numbers = _number_problems(data)   # NaN, ±Infinity, huge ints: one problem each, wherever they are
+    bad = {line.split(": ", 1)[0] for line in numbers}
+    return numbers + [p for p in _shape_problems(data) if p.split(": ", 1)[0] not in bad]
+
+
+def _number_problems(data: dict) -> list[str]:
+    """documents.number_paths with nodes and edges named the way every other problem names them."""
+    problems = []
+    for path, problem in documents.number_paths({k: v for k, v in data.items() if k != "scenario"}):
+        m = re.match(r"(nodes|edges)\[(\d+)\](.*)", path, re.S)
+        if m:
+            items = data.get(m.group(1))
+            item = items[int(m.group(2))] if isinstance(items, list) else None
+            if m.group(1) == "nodes" and isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"]:
+                path = f"nodes[{item['id']}]{m.group(3)}"
+            elif m.group(1) == "edges" and isinstance(item, dict):
+                name = item["id"] if isinstance(item.get("id"), str) else f"{item.get('source')}->{item.get('target')}"
+                path = f"edges[{name}]{m.group(3)}"
+        problems.append(f"{path}: {problem}")
+    return problems
+
+
+def _shape_problems(data: dict) -> list[str]:
     problems = [f"{k}: unknown key" for k in data if k not in _TOP_KEYS]
     if "name" in data and not isinstance(data["name"], str):
         problems.append("name: must be a string")
@@ -128,8 +152,9 @@ def _node_problems(i: int, node: Any, types: dict[str, str]) -> list[str]:
         problems.append(f"{where}.label: at most 200 characters")
     pos = node.get("position")
     if pos is not None and not (isinstance(pos, dict) and set(pos) <= {"x", "y"} and all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) for v in pos.values())):
-        problems.append(f"{where}.position: must be {{x: number, y: number}}")
+            isinstance(v, (int, float)) and not isinstance(v, bool) and -MAX_POSITION <= v <= MAX_POSITION
+            for v in pos.values())):
+        problems.append(f"{where}.position: must be {{x: number, y: number}}, each between ±{MAX_POSITION:,.0f}")
     props = node.get("props") or {}
     if not isinstance(props, dict):
         return problems + [f"{where}.props: must be a mapping"]

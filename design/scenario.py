@@ -6,8 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import math
+
 DEFAULT_UNTIL_S = 3600
 MAX_EVENTS = 5_000_000
+MAX_TIME_S = 10 * 365 * 86400   # every simulated time (until_s, start_s, at_s, outages) is at most ten years
+MAX_HOPS = 1_000_000            # a scenario may lower the hop cap, or raise it this far: a CLI run of a cycle
+                                # then ends in seconds (a fan-out cycle runs ~100,000 hops/s)
 _TOP = {"seed", "until_s", "workload", "inject", "replays", "redrives", "max_hops", "name", "description"}
 _WORKLOAD = {"source", "count", "rate_per_s", "payloads", "attributes", "start_s", "message_group_field"}
 _INJECT = {"duplicate_probability", "edges", "nodes"}
@@ -20,9 +25,13 @@ _REDRIVE = {"queue", "at_s", "to"}
 
 
 def _num(value, lo=None, hi=None, integer=False) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+    """Why `value` is not a number in [lo, hi] (a whole one if `integer`), else None. Never converts a huge
+    int to float (OverflowError) and refuses NaN and ±Infinity whatever the bounds."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         return "must be a number"
-    if integer and not float(value).is_integer():
+    if isinstance(value, float) and not math.isfinite(value):
+        return "must be a finite number"
+    if integer and isinstance(value, float) and not value.is_integer():
         return "must be a whole number"
     if lo is not None and value < lo:
         return f"must be ≥ {lo}"
@@ -32,12 +41,20 @@ def _num(value, lo=None, hi=None, integer=False) -> str | None:
 
 
 def scenario_problems(doc: Any, node_ids: set[str] | None = None, edge_keys: set[str] | None = None) -> list[str]:
-    """Every problem in a scenario document; ids are checked when the design's are given."""
+    """Every problem in a scenario document; ids are checked when the design's are given. A number that is
+    not finite or is beyond ±(2**63 − 1), anywhere (payloads too), is one problem at its path."""
+    from design.documents import number_paths
     if not isinstance(doc, dict):
         return ["must be a mapping"]
+    numbers = [f"{path}: {problem}" for path, problem in number_paths(doc)]
+    bad = {line.split(": ", 1)[0] for line in numbers}
+    return numbers + [p for p in _shape_problems(doc, node_ids, edge_keys) if p.split(": ", 1)[0] not in bad]
+
+
+def _shape_problems(doc: dict, node_ids, edge_keys) -> list[str]:
     out = [f"{k}: unknown key" for k in doc if k not in _TOP]
-    for key, lo, hi, integer in (("seed", 0, 2**63 - 1, True), ("until_s", 0.001, 10 * 365 * 86400, False),
-                                 ("max_hops", 1, 100_000_000, True)):
+    for key, lo, hi, integer in (("seed", 0, 2**63 - 1, True), ("until_s", 0.001, MAX_TIME_S, False),
+                                 ("max_hops", 1, MAX_HOPS, True)):
         if key in doc and (msg := _num(doc[key], lo, hi, integer)):
             out.append(f"{key}: {msg}")
     workload = doc.get("workload", [])
@@ -56,7 +73,7 @@ def scenario_problems(doc: Any, node_ids: set[str] | None = None, edge_keys: set
         elif node_ids is not None and w["source"] not in node_ids:
             out.append(f"{where}.source: unknown node {w['source']!r}")
         for key, lo, hi, integer in (("count", 0, MAX_EVENTS, True), ("rate_per_s", 1e-6, 1e7, False),
-                                     ("start_s", 0, None, False)):
+                                     ("start_s", 0, MAX_TIME_S, False)):
             if key in w and (msg := _num(w[key], lo, hi, integer)):
                 out.append(f"{where}.{key}: {msg}")
         total += w.get("count", 1) if isinstance(w.get("count", 1), int) else 0
@@ -78,7 +95,7 @@ def scenario_problems(doc: Any, node_ids: set[str] | None = None, edge_keys: set
             if node_ids is not None and r.get("bus") not in node_ids:
                 out.append(f"replays[{i}].bus: unknown node {r.get('bus')!r}")
             out += [f"replays[{i}].{k}: {m}" for k in ("at_s", "from_s", "to_s") if k in r
-                    and (m := _num(r[k], 0))]
+                    and (m := _num(r[k], 0, MAX_TIME_S))]
     out += _redrive_problems(doc.get("redrives", []), node_ids)
     return out
 
@@ -97,7 +114,7 @@ def _redrive_problems(redrives: Any, node_ids) -> list[str]:
                 out.append(f"redrives[{i}].{key}: unknown node {r[key]!r}")
         if "queue" not in r:
             out.append(f"redrives[{i}].queue: missing")
-        if "at_s" in r and (m := _num(r["at_s"], 0)):
+        if "at_s" in r and (m := _num(r["at_s"], 0, MAX_TIME_S)):
             out.append(f"redrives[{i}].at_s: {m}")
     return out
 
@@ -138,7 +155,8 @@ def _inject_problems(inject: Any, node_ids, edge_keys) -> list[str]:
                 out.append(f"{where}.poison: must be an event pattern (a mapping)")
             outages = spec.get("outages", [])
             if not isinstance(outages, list) or not all(
-                    isinstance(o, list) and len(o) == 2 and not _num(o[0], 0) and not _num(o[1], 0) and o[0] < o[1]
+                    isinstance(o, list) and len(o) == 2 and not _num(o[0], 0, MAX_TIME_S)
+                    and not _num(o[1], 0, MAX_TIME_S) and o[0] < o[1]
                     for o in outages):
                 out.append(f"{where}.outages: must be a list of [start_s, end_s] with start < end")
     return out
