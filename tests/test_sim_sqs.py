@@ -23,7 +23,7 @@ def test_redrive_after_max_receive_count_at_visibility_timeout_times():
     moved = hops(run, "dead_lettered")
     assert [(h["time"], h["target"]) for h in moved] == [(90.0, "dlq")]
     assert run.nodes["fn"]["received"] == 3 and run.nodes["fn"]["retried"] == 2
-    assert run.nodes["q"]["dead_lettered"] == 1 and run.nodes["dlq"]["in_flight"] == 1
+    assert run.nodes["q"]["dead_lettered"] == 1 and run.nodes["dlq"]["parked"] == 1 and run.nodes["dlq"]["in_flight"] == 0
     assert run.conservation["ok"], run.conservation
 
 

@@ -1,17 +1,38 @@
 """Amazon SQS (standard and FIFO) and the Lambda event source mapping that polls it.
 
-Numbers (reference/semantics.md §1–2): visibility timeout 30 s default; a failed batch reappears
-when the visibility timeout of its receive expires; a receive beyond `maxReceiveCount` moves the
-message to the DLQ; batch size 10 by default (FIFO at most 10); with `ReportBatchItemFailures`
-only the failed items return. FIFO: order per message group, a group with messages in flight is
-locked, sends are deduplicated for 5 minutes by the event id (or the body hash with content-based
-deduplication). A throttled invocation's receive still counts toward `maxReceiveCount`.
+Numbers and the pages they come from (tests/conformance/sqs*/ and esm-sqs/ quote each one):
+- Visibility timeout (30 s default): a received message that is not deleted before its visibility
+  timeout expires becomes visible again and can be received again, whether the consumer failed or is
+  still working (SQS ReceiveMessage, VisibilityTimeout). A receive beyond `maxReceiveCount` moves the
+  message to the DLQ (sqs-dead-letter-queues).
+- Retention (4 days default): "Amazon SQS automatically deletes messages left in a queue longer than the
+  retention period" (API_DeleteMessage) — every queue, DLQs and queues nobody reads included. A standard
+  queue's DLQ keeps the original enqueue timestamp; a FIFO queue's DLQ resets it
+  (setting-up-dead-letter-queue-retention). ApproximateAgeOfOldestMessage counts from the move.
+- Standard queues: at-least-once, "messages may occasionally arrive out of order" (standard-queues).
+- FIFO: order per message group; a group with a message in flight is locked, so a failed message keeps
+  its group blocked until it is deleted or moved to the DLQ — "the function attempts all retries on the
+  affected messages before Lambda receives additional messages from the same group"
+  (services-sqs-scaling). Sends are deduplicated for 5 minutes by the deduplication id (here the event
+  id) or, with content-based deduplication, a SHA-256 of the body (FIFO-key-terms).
+- Event source mapping (services-sqs-scaling, services-sqs-parameters): batch size 10 by default (FIFO
+  at most 10); a batch is invoked when it is full (batch size, or the 6 MB synchronous payload limit) or
+  when the batching window ends (no window on FIFO). Five concurrent batches at first, up to 300 more per
+  minute while messages are still available, at most 1,000; `MaximumConcurrency` (2–1,000) caps it.
+  The mapping does not know the function's reserved concurrency: a throttled receive returns the
+  message after the visibility timeout with its receive count raised (services-sqs-errorhandling,
+  operatorguide/sqs-retries), so a low reservation and a low `maxReceiveCount` send messages to the DLQ.
+  With `ReportBatchItemFailures` only the failed items return; on FIFO the function stops at the first
+  failure and returns it and the rest (services-sqs-errorhandling).
+Choices AWS does not publish are marked † where they are made.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 from collections import deque
+from heapq import heappop, heappush
+from itertools import count
 
 from simulator.messages import Message
 from simulator.runtime import NO_FAULTS
@@ -19,6 +40,21 @@ from simulator.services.base import Model
 
 VISIBLE, IN_FLIGHT, DELETED = 0, 1, 2
 FIFO_DEDUP_WINDOW_S = 300.0
+# Best-effort ordering: the share of sends, made while others wait in the queue, that overtake the message
+# sent just before them. AWS publishes no rate: illustrative †, kept small. Off for the "perfect network"
+# (a mapping whose duplicate_probability is 0), like the natural duplicates.
+REORDER_PROBABILITY = 0.01
+SCALE_START = 5                      # "starts processing five batches at a time"
+SCALE_PER_MINUTE = 300               # "by up to 300 more instances per minute" (spread evenly: one per 0.2 s †)
+SCALE_MAX = 1000                     # "The maximum number of batches ... simultaneously is 1,000"
+PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024  # "up to the payload limit for synchronous invocation (6 MB)"; body bytes only †
+THROTTLE_BACKOFF_S = 1.0             # the poller's wait after a throttle (the curve is not published †)
+THROTTLE_ERROR = "TooManyRequestsException"
+_INF = float("inf")
+
+
+def _body_bytes(msg: Message) -> int:
+    return len(json.dumps(msg.core.body, default=str, separators=(",", ":")).encode())
 
 
 class QueueModel(Model):
@@ -33,13 +69,26 @@ class QueueModel(Model):
         self.content_dedup = bool(p("content_based_dedup"))
         self.dlq = self.link("dead_letter")
         self.consumers = [ESM(self, link) for link in self.links("event_source")]
-        self.visible: deque = deque()                # standard queue
-        self.groups: dict[str, deque] = {}           # FIFO: message group → messages in order
-        self.group_busy: dict[str, int] = {}         # FIFO: in-flight count per group (locks it)
+        self.visible: deque = deque()                # standard: visible messages (stale entries skipped)
+        self.n_visible = 0                           # how many messages are visible right now
+        self.groups: dict[str, deque] = {}           # FIFO: group → its live messages in order (visible or in flight)
+        self.group_busy: dict[str, int] = {}         # FIFO: in-flight count per group (a busy group is locked)
+        self.ready: deque = deque()                  # FIFO: groups that may have a visible head and no lock
+        self.ready_set: set = set()
         self.inflight: set = set()
         self.dedup_seen: dict = {}
         self.dedup_order: deque = deque()
-        self.depth_samples: list = []
+        # Retention: live messages in order of their enqueue time (so of their deadline), compacted now and
+        # then; messages that arrive with an older enqueue time (a standard queue's DLQ) wait in a heap.
+        self.ledger: deque = deque()
+        self.ledger_cap = 1024
+        self.late: list = []
+        self.late_enq: dict = {}
+        self._late_seq = count()
+        self.expiry_at = None
+        self.sized = any(esm.sized for esm in self.consumers)
+        self.visible_bytes = 0
+        self.reorder_p = 0.0
         self.group_field = None
         for link in self.inbound:
             self.group_field = self.group_field or link.props.get("message_group_field")
@@ -50,8 +99,9 @@ class QueueModel(Model):
 
     def start(self) -> None:
         for esm in self.consumers:
-            # A consumer that works longer than the visibility timeout sees its messages reappear mid-run.
-            esm.outlives = getattr(esm.consumer, "duration", 0) > self.vt
+            esm.start()
+        if not self.fifo and any(esm.dup_p for esm in self.consumers):
+            self.reorder_p = REORDER_PROBABILITY
 
     # sends --------------------------------------------------------------------------------
     def receive(self, link, msg: Message, reply) -> None:
@@ -74,30 +124,56 @@ class QueueModel(Model):
             s.deduplicated += 1
             self.rt.record(msg, link.source.id, self.id, "deduplicated", "FIFO 5-minute window")
             return None
-        msg.born = now
+        carried = msg.receives == -1       # moved here from a standard queue: keeps its enqueue timestamp
+        enqueued = msg.born
+        msg.born = now                     # the age metric counts from the arrival here
         msg.receives = 0
         msg.state = VISIBLE
         if self.rt.trace is not None:
             self.rt.record(msg, link.source.id, self.id, "enqueued")
+        if carried and not self.fifo and enqueued < now:
+            if not self._track_late(msg, enqueued, now):
+                return None
+        else:
+            ledger = self.ledger
+            ledger.append(msg)
+            if len(ledger) > self.ledger_cap:
+                self._compact()
+            if self.expiry_at is None:
+                self._arm(now + self.retention)
         consumers = self.consumers
         if self.fifo:
-            self._enqueue(msg, front=False)
-        elif len(consumers) == 1 and not self.visible:
+            self._enqueue_fifo(msg)
+        elif len(consumers) == 1 and not self.n_visible:
             esm = consumers[0]
             if esm.running < esm.cap and not esm.poll_scheduled and not esm.window:
-                # Nothing was waiting and the poller is idle: this message is received at once.
+                # Nothing was waiting and a poller is free: this message is received at once.
                 batch = []
                 self._receive_one(msg, now, batch)
                 if batch:
                     esm.dispatch(batch)
                 return None
-            self.visible.append(msg)
+            self._append_visible(msg)
         else:
-            self.visible.append(msg)
+            self._append_visible(msg)
         for esm in consumers:
-            if esm.running < esm.cap and not esm.poll_scheduled:
-                esm.kick()
+            if esm.running < esm.cap or esm.poll_scheduled or esm.grow_anchor is None:
+                esm.kick()              # (skipped when every batch is busy and scaling up is already under way)
         return None
+
+    def _append_visible(self, msg: Message, sent: bool = True) -> None:
+        visible = self.visible
+        if sent and self.reorder_p and self.n_visible and self.rt.rng.random() < self.reorder_p:
+            # Best-effort ordering: this message overtakes the one sent just before it (†, see above).
+            last = visible.pop()
+            visible.append(msg)
+            visible.append(last)
+            self.rt.record(msg, self.id, self.id, "reordered", "standard queue: best-effort ordering")
+        else:
+            visible.append(msg)
+        self.n_visible += 1
+        if self.sized:
+            self.visible_bytes += _body_bytes(msg)
 
     def _is_duplicate_send(self, msg: Message, now: float) -> bool:
         if self.content_dedup:
@@ -123,49 +199,151 @@ class QueueModel(Model):
             core.group = str(body.get(field)) if field and isinstance(body, dict) and field in body else "default"
         return core.group
 
-    def _enqueue(self, msg: Message, front: bool) -> None:
-        if not self.fifo:
-            self.visible.append(msg)
-            return
-        q = self.groups.setdefault(self._group(msg), deque())
-        (q.appendleft if front else q.append)(msg)
+    def _enqueue_fifo(self, msg: Message) -> None:
+        g = self._group(msg)
+        q = self.groups.get(g)
+        if q is None:
+            q = self.groups[g] = deque()
+        q.append(msg)
+        self.n_visible += 1
+        if not self.group_busy.get(g) and g not in self.ready_set:
+            self.ready_set.add(g)
+            self.ready.append(g)
+
+    # retention ----------------------------------------------------------------------------
+    def _track_late(self, msg: Message, enqueued: float, now: float) -> bool:
+        """A message whose enqueue time is older than now (standard DLQ): its own deadline. False if it
+        has already expired (then it is dropped on arrival)."""
+        deadline = enqueued + self.retention
+        if deadline <= now:
+            msg.state = DELETED
+            self.stats.drop("retention_expired")
+            self.rt.record(msg, self.id, self.id, "dropped", "retention_expired")
+            return False
+        self.late_enq[msg] = enqueued
+        heappush(self.late, (deadline, next(self._late_seq), msg))
+        self._arm(deadline)
+        return True
+
+    def _arm(self, deadline: float) -> None:
+        if self.expiry_at is None or deadline < self.expiry_at:
+            self.expiry_at = deadline
+            self.env.at(deadline, self._expire_due, deadline)
+
+    def _expire_due(self, token: float) -> None:
+        if token != self.expiry_at:
+            return                      # superseded by a sooner deadline
+        self.expiry_at = None
+        now, r = self.env.now, self.retention
+        ledger = self.ledger
+        while ledger:
+            m = ledger[0]
+            if m.state == DELETED:
+                ledger.popleft()
+            elif m.born + r <= now:
+                ledger.popleft()
+                self._expire(m)
+            else:
+                break
+        late = self.late
+        while late and late[0][0] <= now:
+            m = heappop(late)[2]
+            if m.state != DELETED:
+                self._expire(m)
+        nxt = min(ledger[0].born + r if ledger else _INF, late[0][0] if late else _INF)
+        if nxt != _INF:
+            self._arm(nxt)
+        if self.fifo:
+            for esm in self.consumers:
+                esm.kick()
+
+    def _expire(self, m: Message) -> None:
+        state = m.state
+        m.state = DELETED
+        if state == VISIBLE:
+            self._left_visible(m)
+            if self.fifo:
+                self._group_free(m.core.group)
+        elif state == IN_FLIGHT:
+            self._leave_flight(m)
+        self.late_enq.pop(m, None)
+        self.stats.drop("retention_expired")
+        self.rt.record(m, self.id, self.id, "dropped", "retention_expired")
+
+    def _compact(self) -> None:
+        self.ledger = deque(m for m in self.ledger if m.state != DELETED)
+        self.ledger_cap = 2 * len(self.ledger) + 1024
 
     # receives -----------------------------------------------------------------------------
-    def take(self, limit: int) -> list:
+    def has_visible(self) -> bool:
+        return bool(self.n_visible) and (not self.fifo or bool(self.ready))
+
+    def take(self, limit: int, sized: bool = False) -> list:
         """Receive up to `limit` visible messages (one group for FIFO); redrive the over-received."""
         now = self.env.now
         batch: list = []
         if not self.fifo:
             source = self.visible
+            size = 0
             while source and len(batch) < limit:
                 msg = source.popleft()
                 if msg.state != VISIBLE:
                     continue
+                if self.sized:
+                    b = _body_bytes(msg)
+                    if sized and batch and size + b > PAYLOAD_LIMIT_BYTES:
+                        source.appendleft(msg)      # the batch is full by payload: this one waits
+                        break
+                    size += b
+                    self.visible_bytes -= b
+                self.n_visible -= 1
                 self._receive_one(msg, now, batch)
             return batch
-        for group, q in self.groups.items():
-            if self.group_busy.get(group) or not q:
+        ready, busy = self.ready, self.group_busy
+        while ready and not batch:
+            g = ready.popleft()
+            self.ready_set.discard(g)
+            q = self.groups.get(g)
+            if not q or busy.get(g):
                 continue
-            while q and len(batch) < limit:
-                self._receive_one(q.popleft(), now, batch)
+            i = 0
+            while i < len(q) and len(batch) < limit:
+                m = q[i]
+                i += 1
+                if m.state == DELETED:
+                    continue
+                if m.state != VISIBLE:
+                    break
+                self.n_visible -= 1
+                self._receive_one(m, now, batch)
+            while q and q[0].state == DELETED:
+                q.popleft()
+            if not q:
+                del self.groups[g]
             if batch:
-                self.group_busy[group] = self.group_busy.get(group, 0) + len(batch)
-                break
+                busy[g] = len(batch)
         return batch
 
     def _receive_one(self, msg: Message, now: float, batch: list) -> None:
-        if now - msg.born >= self.retention:
+        enqueued = self.late_enq.get(msg, msg.born) if self.late_enq else msg.born
+        if now - enqueued >= self.retention:
             msg.state = DELETED
+            self.late_enq.pop(msg, None)
             self.stats.drop("retention_expired")
             self.rt.record(msg, self.id, self.id, "dropped", "retention_expired")
             return
         msg.receives += 1
         if self.max_receives is not None and msg.receives > self.max_receives:
             msg.state = DELETED
+            self.late_enq.pop(msg, None)
             self.stats.dead_lettered += 1
             self.rt.record(msg, self.id, self.dlq.target.id, "dead_lettered",
                            f"receive {msg.receives} > maxReceiveCount {self.max_receives}")
             moved = msg.fresh()
+            if not self.fifo:
+                # A standard queue's DLQ keeps the original enqueue timestamp; a FIFO one resets it.
+                moved.born = enqueued
+                moved.receives = -1
             self.rt.deliver(self.dlq, moved)
             return
         msg.state = IN_FLIGHT
@@ -175,50 +353,108 @@ class QueueModel(Model):
         self.inflight.add(msg)
         batch.append(msg)
 
-    def settle(self, batch: list, failed: list, early_reappear: bool) -> None:
-        """The consumer's answer: delete what succeeded; failed messages reappear after the timeout."""
-        s = self.stats
+    def _left_visible(self, msg: Message) -> None:
+        self.n_visible -= 1
+        if self.sized and not self.fifo:
+            self.visible_bytes -= _body_bytes(msg)
+
+    def _leave_flight(self, msg: Message) -> None:
+        self.inflight.discard(msg)
+        if self.fifo:
+            g = msg.core.group
+            left = self.group_busy[g] - 1
+            if left:
+                self.group_busy[g] = left
+            else:
+                del self.group_busy[g]
+                self._group_free(g)
+
+    def _group_free(self, g: str) -> None:
+        """A FIFO group may be unlocked: drop deleted messages at its head; ready it if the head is visible."""
+        q = self.groups.get(g)
+        if q is None:
+            return
+        while q and q[0].state == DELETED:
+            q.popleft()
+        if not q:
+            del self.groups[g]
+        elif q[0].state == VISIBLE and not self.group_busy.get(g) and g not in self.ready_set:
+            self.ready_set.add(g)
+            self.ready.append(g)
+
+    def _delete(self, msg: Message) -> None:
+        """DeleteMessage. SQS deletes a message even while another receive holds it, so a consumer that
+        finishes after the visibility timeout still deletes it (API_DeleteMessage)."""
+        state = msg.state
+        if state == DELETED:
+            return
+        msg.state = DELETED
+        if state == IN_FLIGHT:
+            self._leave_flight(msg)
+        else:
+            self._left_visible(msg)
+            if self.fifo:
+                self._group_free(msg.core.group)
+        if self.late_enq:
+            self.late_enq.pop(msg, None)
+        self.stats.processed += 1
+
+    def settle(self, batch: list, failed, receipts=None) -> None:
+        """The consumer's answer: delete what succeeded; failed messages reappear after the visibility
+        timeout (`receipts` set: a visibility timer was armed at dispatch and owns the reappearance)."""
         if not failed and not self.fifo:
+            inflight, s = self.inflight, self.stats
             for msg in batch:
-                if msg.state != DELETED:
+                if msg.state == IN_FLIGHT:
                     msg.state = DELETED
-                    self.inflight.discard(msg)
+                    inflight.discard(msg)
                     s.processed += 1
+                elif msg.state == VISIBLE:
+                    self._delete(msg)
+            if self.late_enq:
+                for msg in batch:
+                    self.late_enq.pop(msg, None)
             return
         failed_ids = {id(m) for m in failed}
+        if self.fifo and failed:
+            # FIFO: nothing after the first failure may be processed ahead of it — it returns too.
+            first = next(i for i, m in enumerate(batch) if id(m) in failed_ids)
+            failed_ids.update(id(m) for m in batch[first:])
+        back = []
         for msg in batch:
-            if self.fifo:
-                self.group_busy[msg.core.group] -= 1
             if id(msg) in failed_ids:
-                if msg.state == IN_FLIGHT and not early_reappear:
-                    self.env.at(max(msg.visible_at, self.env.now), self._reappear, (msg, msg.receipt))
+                if receipts is None and msg.state == IN_FLIGHT:
+                    back.append(msg)
                 continue
-            if msg.state != DELETED:
-                msg.state = DELETED
-                self.inflight.discard(msg)
-                s.processed += 1
-
-    def reappear_while_running(self, batch: list) -> None:
-        """The consumer outlives the visibility timeout: the messages become visible again mid-run."""
-        for msg in batch:
-            self.env.at(msg.visible_at, self._reappear, (msg, msg.receipt))
+            self._delete(msg)
+        if back:
+            t = max(back[0].visible_at, self.env.now)
+            self.env.at(t, self._reappear, (back, tuple(m.receipt for m in back)))
 
     def _reappear(self, args) -> None:
-        msg, receipt = args
-        if msg.state != IN_FLIGHT or msg.receipt != receipt:
-            return
-        msg.state = VISIBLE
-        self.inflight.discard(msg)
-        self.rt.record(msg, self.id, self.id, "visible_again", f"visibility timeout {self.vt:g} s")
-        self._enqueue(msg, front=self.fifo)
-        for esm in self.consumers:
-            esm.kick()
+        msgs, receipts = args
+        again = False
+        trace = self.rt.trace is not None
+        for msg, receipt in zip(msgs, receipts):
+            if msg.state != IN_FLIGHT or msg.receipt != receipt:
+                continue
+            again = True
+            msg.state = VISIBLE
+            if trace:
+                self.rt.record(msg, self.id, self.id, "visible_again", f"visibility timeout {self.vt:g} s")
+            if self.fifo:
+                self.n_visible += 1          # it kept its place at the head of its group
+                self._leave_flight(msg)
+            else:
+                self.inflight.discard(msg)
+                self._append_visible(msg, sent=False)
+        if again:
+            for esm in self.consumers:
+                esm.kick()
 
     # end of run ------------------------------------------------------------------------
     def depth(self) -> int:
-        if self.fifo:
-            return sum(1 for q in self.groups.values() for m in q if m.state == VISIBLE) + len(self.inflight)
-        return sum(1 for m in self.visible if m.state == VISIBLE) + len(self.inflight)
+        return self.n_visible + len(self.inflight)
 
     def in_flight(self) -> int:
         return self.depth()
@@ -227,6 +463,11 @@ class QueueModel(Model):
         return self.stats.deduplicated + self.redriven
 
     redriven = 0
+
+    def _visible_messages(self) -> list:
+        if not self.fifo:
+            return [m for m in self.visible if m.state == VISIBLE]
+        return [m for q in self.groups.values() for m in q if m.state == VISIBLE]
 
     def redrive(self, spec: dict) -> str | None:
         """Move every visible message back to a source queue (SQS's DLQ redrive: by default to the queue
@@ -242,75 +483,141 @@ class QueueModel(Model):
             return f"{self.id}: redrive target {target_id!r} is not a queue"
         link = self.rt.dead_letter_link(self, target_id)
         link.kind = "redrive"
-        moving = [m for m in (self.visible if not self.fifo else [m for q in self.groups.values() for m in q])
-                  if m.state == VISIBLE]
-        for msg in moving:
+        for msg in self._visible_messages():
             msg.state = DELETED
+            self._left_visible(msg)
+            self.late_enq.pop(msg, None)
             self.redriven += 1
             self.rt.record(msg, self.id, target_id, "redriven")
             self.rt.deliver(link, msg.fresh())
         self.visible = deque(m for m in self.visible if m.state == VISIBLE)
-        for q in self.groups.values():
-            kept = [m for m in q if m.state == VISIBLE]
-            q.clear()
-            q.extend(kept)
+        for g in list(self.groups):
+            self._group_free(g)
         return None
 
     def oldest(self) -> float | None:
-        """When the oldest message still in the queue was sent (ApproximateAgeOfOldestMessage)."""
-        pools = [self.visible] if not self.fifo else list(self.groups.values())
-        born = [m.born for pool in pools for m in pool if m.state == VISIBLE] + [m.born for m in self.inflight]
+        """When the oldest message still in the queue arrived here (ApproximateAgeOfOldestMessage)."""
+        born = [m.born for m in self._visible_messages()] + [m.born for m in self.inflight]
         return min(born, default=None)
 
 
 class ESM:
-    """Lambda's event source mapping on one queue: polls batches while the consumer has capacity."""
+    """Lambda's event source mapping on one queue: pollers that receive batches and invoke the consumer."""
 
     def __init__(self, queue: QueueModel, link):
         self.queue = queue
         self.link = link
         self.consumer = link.target
         props = link.props
-        default_batch = 10
-        self.batch_size = int(props.get("batch_size") or default_batch)
+        self.batch_size = int(props.get("batch_size") or 10)
         if queue.fifo:
             self.batch_size = min(self.batch_size, 10)
         self.window = float(props.get("batching_window_s") or 0.0)
+        if queue.fifo and self.window:
+            queue.rt.finding("SIM-FIFO-WINDOW", f"edges[{link.key}].props.batching_window_s",
+                             "a batching window is not supported for FIFO queues: it is ignored")
+            self.window = 0.0
         self.partial = bool(props.get("report_batch_item_failures"))
-        self.mode = "batch_partial" if self.partial else "batch"
-        cap = int(props.get("maximum_concurrency") or 1000)
-        reserved = getattr(self.consumer.node, "props", {}).get("reserved_concurrency")
-        self.cap = min(cap, int(reserved)) if reserved is not None else cap
+        # On FIFO the handler stops at the first failure and reports it and the rest (AWS's advice); the
+        # Lambda model reads any mode other than "batch_partial" as "the batch throws at that item".
+        self.mode = ("batch_partial_fifo" if queue.fifo else "batch_partial") if self.partial else "batch"
+        limit = props.get("maximum_concurrency")
+        self.limit = min(int(limit), SCALE_MAX) if limit else SCALE_MAX
+        # Lambda's pollers scale from five batches; a pipe reading the queue is not documented to (†).
+        self.scales = getattr(self.consumer.node, "type", None) == "lambda"
+        self.start_cap = min(SCALE_START, self.limit) if self.scales else self.limit
+        self.cap = self.start_cap
         self.running = 0
-        self.poll_scheduled = False
+        self.poll_scheduled = False     # a batching window or a throttle backoff is pending
+        self.window_open = False
+        self.window_token = 0
+        self.backoff = False
+        self.grow_anchor = None         # when the current scale-up began (messages waiting, all batches busy)
+        self.grow_steps = 0
+        self.sized = bool(self.window) or self.batch_size > 10   # can a batch reach the payload limit?
         self.dup_p = link.duplicate_probability
-        self.outlives = False   # set in QueueModel.start, once every consumer's duration is known
+        self.vt_timer = True            # set in start(), once the consumer's timeout is known
+
+    def start(self) -> None:
+        # An invocation can still be running at the visibility timeout only if the function's timeout
+        # (which bounds every invocation, slow synchronous calls included) reaches it.
+        timeout = getattr(self.consumer, "timeout", None)
+        self.vt_timer = timeout is None or float(timeout) >= self.queue.vt
+
+    # polling -----------------------------------------------------------------------------
+    def _full(self) -> bool:
+        q = self.queue
+        return q.n_visible >= self.batch_size or (self.sized and q.visible_bytes >= PAYLOAD_LIMIT_BYTES)
 
     def kick(self) -> None:
-        if self.poll_scheduled or self.running >= self.cap:
+        if self.poll_scheduled:
+            if self.window_open and self.running < self.cap and self._full():
+                # The batch is full before the window ends: invoke it now.
+                self.window_token += 1
+                self.window_open = self.poll_scheduled = False
+                self.poll(partial_ok=False)
             return
-        if self.window and self._available() < self.batch_size:
-            self.poll_scheduled = True
-            self.queue.env.schedule(self.window, self._poll_later)
+        if self.running >= self.cap:
+            if self.queue.has_visible():
+                self._wait()
             return
+        if self.window and not self._full():
+            if not self.queue.n_visible:
+                return
+            self.poll_scheduled = self.window_open = True
+            self.window_token += 1
+            self.queue.env.schedule(self.window, self._window_end, self.window_token)
+            return
+        self.poll(partial_ok=not self.window)
+
+    def _window_end(self, token) -> None:
+        if token != self.window_token:
+            return
+        self.window_open = self.poll_scheduled = False
         self.poll()
 
-    def _available(self) -> int:
+    def poll(self, partial_ok: bool = True) -> None:
+        """Receive and invoke batches while a batch is allowed; with a batching window and `partial_ok`
+        False only full batches go now, and the rest opens a new window."""
         q = self.queue
-        return len(q.visible) if not q.fifo else sum(len(d) for d in q.groups.values())
-
-    def _poll_later(self, _arg) -> None:
-        self.poll_scheduled = False
-        self.poll()
-
-    def poll(self) -> None:
-        q = self.queue
-        while self.running < self.cap:
-            batch = q.take(self.batch_size)
+        while self.running < self.cap and not self.backoff:
+            if not partial_ok and not self._full():
+                self.kick()
+                return
+            batch = q.take(self.batch_size, self.sized)
             if not batch:
                 return
             self.dispatch(batch)
+        if not self.backoff and q.has_visible():
+            self._wait()
 
+    # scaling -----------------------------------------------------------------------------
+    def _wait(self) -> None:
+        """Messages are waiting and every allowed batch is busy: add one batch per 1/300 minute."""
+        if not self.scales or self.cap >= self.limit or self.grow_anchor is not None:
+            return
+        self.grow_anchor = self.queue.env.now
+        self.grow_steps = 0
+        self._schedule_step()
+
+    def _schedule_step(self) -> None:
+        self.grow_steps += 1
+        at = self.grow_anchor + self.grow_steps * 60.0 / SCALE_PER_MINUTE
+        self.queue.env.at(at, self._step, self.grow_anchor)
+
+    def _step(self, anchor) -> None:
+        if anchor != self.grow_anchor:
+            return
+        q = self.queue
+        if not q.has_visible() or self.cap >= self.limit or self.running < self.cap:
+            self.grow_anchor = None            # no message is waiting for a batch: stop scaling up
+            return
+        self.cap += 1
+        self._schedule_step()
+        if not self.poll_scheduled:
+            self.poll(partial_ok=not self.window)
+
+    # invoking ----------------------------------------------------------------------------
     def dispatch(self, batch: list) -> None:
         """Hand a received batch to the consumer."""
         q = self.queue
@@ -322,10 +629,14 @@ class ESM:
         for m in batch:
             m.hop_from = qid
         self.running += 1
-        if self.outlives:
-            q.reappear_while_running(batch)
+        ctx = batch
+        if self.vt_timer:
+            # The invocation may outlive the visibility timeout: the messages then become visible again.
+            receipts = tuple(m.receipt for m in batch)
+            ctx = (batch, receipts)
+            q.env.at(batch[0].visible_at, q._reappear, ctx)
         consumer = self.consumer
-        consumer.invoke(batch, self._done, self.mode, self.link, batch)
+        consumer.invoke(batch, self._done, self.mode, self.link, ctx)
         if self.dup_p:
             if rt.rng.random() < self.dup_p:
                 # SQS delivered one message of the batch a second time (at-least-once).
@@ -334,17 +645,33 @@ class ESM:
                 rt.hops += 1
                 consumer.invoke([twin], _ignore, "batch", self.link)
 
-    def _done(self, batch, failed, error, _output=None) -> None:
+    def _done(self, ctx, failed, error, _output=None) -> None:
         self.running -= 1
         q = self.queue
-        q.settle(batch, failed, self.outlives)
-        if error == "TooManyRequestsException" and not self.poll_scheduled:
-            # Throttled: the poller backs off before the next receive (the exact curve is not published †).
-            self.poll_scheduled = True
-            self.queue.env.schedule(1.0, self._poll_later)
+        if self.vt_timer:
+            q.settle(ctx[0], failed, ctx[1])
+        else:
+            q.settle(ctx, failed)
+        if error == THROTTLE_ERROR:
+            # Throttled: Lambda lowers the mapping's concurrency and backs off before the next receive.
+            self.cap = max(1, min(self.cap, self.running))
+            self.grow_anchor = None
+            if not self.backoff:
+                self.backoff = self.poll_scheduled = True
+                self.window_open = False
+                self.window_token += 1
+                q.env.schedule(THROTTLE_BACKOFF_S, self._backoff_end)
             return
-        if q.visible or q.fifo:
+        if q.n_visible:
             self.kick()
+        elif not self.running and self.cap != self.start_cap:
+            # Traffic has stopped: back to five concurrent batches (when exactly is not published †).
+            self.cap = self.start_cap
+            self.grow_anchor = None
+
+    def _backoff_end(self, _arg) -> None:
+        self.backoff = self.poll_scheduled = False
+        self.kick()
 
 
 def _ignore(_ctx, _failed, _error, _output) -> None:
