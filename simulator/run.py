@@ -62,6 +62,9 @@ class Run:
     trace_truncated: bool = False
     node_types: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    # What the cost model reads beyond the counters (node props, injected latency, payload sizes).
+    design: object = field(default=None, repr=False, compare=False)
+    scenario: dict | None = field(default=None, repr=False, compare=False)
 
     @property
     def nothing_entered(self) -> bool:
@@ -73,7 +76,14 @@ class Run:
                 "notes": self.notes,
                 "totals": self.totals, "nodes": self.nodes, "conservation": self.conservation,
                 "findings": self.findings, "edges": self.edges, "clients": self.clients, "alarms": self.alarms,
-                "breakers": self.breakers}
+                "breakers": self.breakers, "cost": self.cost()}
+
+    def cost(self, **options) -> dict | None:
+        """The run's bill (simulator.cost; DESIGN.md `cost`): list prices, us-east-1, no free tier unless asked."""
+        if self.design is None:
+            return None
+        from simulator.cost import price_run
+        return price_run(self, **options).to_json()
 
 
 def simulate(design: Design, scenario: dict | None = None, seed: int | None = None, trace: bool = False,
@@ -130,7 +140,9 @@ def simulate(design: Design, scenario: dict | None = None, seed: int | None = No
         notes.append(f"The trace keeps the first {rt.trace_cap:,} hops only; the counts cover the whole run.")
     if not rt.events_created:
         notes.append("No event entered the design: nothing was sent, so every count is zero.")
-    return _collect(rt, design, series, notes)
+    run = _collect(rt, design, series, notes)
+    run.design, run.scenario = design, scenario
+    return run
 
 
 # What nothing outside a design can call directly (a pipe polls its source; an alarm watches a metric).
@@ -170,7 +182,7 @@ def _faults(rt: Runtime, spec: dict | None) -> Faults | None:
                   outages=tuple((float(a), float(b)) for a, b in spec.get("outages", [])),
                   latency_s=float(spec.get("latency_s", 0.0)), throttle_concurrency=spec.get("throttle_concurrency"),
                   crash_after_side_effect_probability=float(spec.get("crash_after_side_effect_probability", 0.0)),
-                  error=str(spec.get("error", "InjectedFailure")), poison=poison,
+                  error=str(spec.get("error", "InjectedFailure")), error_given="error" in spec, poison=poison,
                   callback_delay_s=spec.get("callback_delay_s"),
                   callback_lost_probability=float(spec.get("callback_lost_probability", 0.0)),
                   duration_s=spec.get("duration_s"))

@@ -14,8 +14,10 @@ from design.registry import TYPES
 from designer.forms import describe_prop, prop_label
 
 ROOT = Path(__file__).resolve().parent.parent
+# The cost model (simulator/cost/) reads memory_mb and api_kind to price a run, not to change its behaviour,
+# so reading them there does not make them simulated.
 SOURCE = "\n".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "simulator").rglob("*.py"))
-                   if p.name != "conformance.py")
+                   if p.name != "conformance.py" and "cost" not in p.relative_to(ROOT / "simulator").parts)
 # Read by the design model itself for every type (not a per-service behaviour).
 MODEL_LEVEL = {"requires_order"}
 
