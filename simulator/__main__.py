@@ -1,4 +1,5 @@
-"""`python -m simulator run DESIGN [--scenario FILE] [--seed N] [--json] [--trace FILE]`."""
+"""`python -m simulator run DESIGN [--scenario FILE] [--seed N] [--json] [--trace FILE]`;
+`python -m simulator cost DESIGN [--scenario FILE] [--per-million]`."""
 from __future__ import annotations
 
 import argparse
@@ -18,9 +19,21 @@ def main(argv: list[str] | None = None) -> int:
     conf = sub.add_parser("conformance", help="every documented behaviour, its AWS source, and the verdict")
     conf.add_argument("--json", action="store_true", help="print one JSON list (deterministic)")
     conf.add_argument("--service", help="only the cases of one service group")
+    cost = sub.add_parser("cost", help="the bill of a run as a table (list prices, no free tier unless asked)")
+    cost.add_argument("design")
+    cost.add_argument("--scenario", help="a *.scenario.yaml file (default: the design's own scenario)")
+    cost.add_argument("--seed", type=int, help="overrides the scenario's seed")
+    cost.add_argument("--per-million", action="store_true", help="scale every line to a million events in")
+    cost.add_argument("--region", default="us-east-1", help="price file to use (default us-east-1)")
+    cost.add_argument("--free-tier", action="store_true", help="subtract the monthly free tier")
+    cost.add_argument("--price", action="append", default=[], metavar="KEY=USD",
+                      help="override a price, in the price file's units (e.g. lambda.requests=0.25 per 1M)")
+    cost.add_argument("--json", action="store_true", help="print the cost object (deterministic)")
     args = parser.parse_args(argv)
     if args.command == "conformance":
         return _conformance(args)
+    if args.command == "cost":
+        return _cost(args)
 
     from design import DesignError, load_file
     from design.documents import DocumentError, parse, read_text
@@ -54,6 +67,43 @@ def main(argv: list[str] | None = None) -> int:
         from simulator.report import text_report
         print(text_report(result))
     return 0 if result.conservation["ok"] else 2
+
+
+def _cost(args) -> int:
+    """`python -m simulator cost DESIGN [--scenario FILE] [--per-million]`: the bill of a run as a table."""
+    from design import DesignError, load_file
+    from design.documents import DocumentError, parse, read_text
+    from simulator.cost import PriceError, price_run
+    from simulator.cost.table import bill_table
+    from simulator.run import ScenarioError, simulate
+    overrides, problems = {}, []
+    for item in args.price:
+        key, _, value = item.partition("=")
+        try:
+            overrides[key.strip()] = float(value)
+        except ValueError:
+            problems.append(f"--price {item}: expected KEY=USD, e.g. lambda.requests=0.25")
+    try:
+        if problems:
+            raise PriceError(problems)
+        design = load_file(args.design)
+        scenario = None
+        if args.scenario:
+            scenario = parse(read_text(args.scenario), "yaml", name=args.scenario) or {}
+        result = simulate(design, scenario, seed=args.seed)
+        bill = price_run(result, region=args.region, free_tier=args.free_tier, overrides=overrides)
+    except DesignError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except (DocumentError, ScenarioError, PriceError) as exc:
+        for problem in getattr(exc, "problems", [str(exc)]):
+            print(f"scenario: {problem}" if isinstance(exc, ScenarioError) else problem, file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(bill.to_json(), indent=2))
+    else:
+        print(bill_table(bill, per_million=args.per_million))
+    return 0
 
 
 def _conformance(args) -> int:
