@@ -24,7 +24,7 @@ def function_links(b: Builder, lid: str, props: dict) -> None:
     for policy in props.get("Policies") or [] if isinstance(props.get("Policies"), list) else []:
         if isinstance(policy, dict) and len(policy) == 1:
             (pname, params), = policy.items()
-            if isinstance(params, dict) and params:
+            if isinstance(pname, str) and isinstance(params, dict) and params:
                 target = b.node_for(next(iter(params.values())))
                 wanted = _POLICY_TARGETS.get(pname) or ("dynamodb_table" if pname.startswith("DynamoDB") else
                                                        "s3_bucket" if pname.startswith("S3") else None)

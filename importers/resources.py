@@ -1,7 +1,7 @@
 """Template resources → design nodes, and the properties each one models (the rest is kept)."""
 from __future__ import annotations
 
-import json
+from design import documents
 
 from importers.builder import Builder, target_of
 
@@ -34,8 +34,8 @@ def number(value):
 def as_json(value):
     """A policy or pattern given as a JSON string (as CloudFormation allows) → data; else as it is."""
     if isinstance(value, str):
-        try:
-            return json.loads(value)
+        try:   # the shared reader's guards: depth, size, NaN and huge numbers (DocumentError is a ValueError)
+            return documents.parse(value, "json", name="policy")
         except ValueError:
             return None
     return value
@@ -53,7 +53,8 @@ def node_props(rtype: str, props: dict, globals_: dict) -> tuple[dict, set]:
             modelled.add(key)
 
     if rtype in ("AWS::Serverless::Function", "AWS::Lambda::Function"):
-        fglobals = (globals_.get("Function") or {}) if rtype.startswith("AWS::Serverless") else {}
+        fglobals = globals_.get("Function") if rtype.startswith("AWS::Serverless") else None
+        fglobals = fglobals if isinstance(fglobals, dict) else {}
         for key, name in (("Timeout", "timeout_s"), ("MemorySize", "memory_mb")):
             value = props.get(key, fglobals.get(key))
             if number(value) is not None:
@@ -96,7 +97,7 @@ def node_props(rtype: str, props: dict, globals_: dict) -> tuple[dict, set]:
     elif rtype == "AWS::CloudWatch::Alarm":
         if number(props.get("Threshold")) is not None:
             out["threshold"] = props["Threshold"]
-        if props.get("MetricName") in _ALARM_METRICS:
+        if isinstance(props.get("MetricName"), str) and props["MetricName"] in _ALARM_METRICS:
             out["metric"] = _ALARM_METRICS[props["MetricName"]]
     elif rtype == "AWS::Pipes::Pipe":
         params = props.get("SourceParameters") if isinstance(props.get("SourceParameters"), dict) else {}

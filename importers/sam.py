@@ -44,6 +44,10 @@ def import_template(text: str | bytes, name: str = "template") -> Design:
         raise ImportError_([str(exc)]) from None
     if not isinstance(data, dict) or not isinstance(data.get("Resources"), dict) or not data["Resources"]:
         raise ImportError_([f"{name}: not a CloudFormation or SAM template (no Resources section)"])
+    bad_ids = [f"{name}: Resources.{lid!r}: a logical id must be a string of letters and digits"
+               for lid in data["Resources"] if not isinstance(lid, str)]
+    if bad_ids:
+        raise ImportError_(bad_ids[:20])
     stored = _stored_design(data, name)
     if stored is not None:
         return stored
@@ -69,24 +73,30 @@ def _stored_design(data: dict, name: str) -> Design | None:
     return design if rebuilt["Resources"] == data["Resources"] else None
 
 
+def _type(resource: dict):
+    """A resource's Type when it is a string (a list or mapping there is kept verbatim, never looked up)."""
+    return resource.get("Type") if isinstance(resource.get("Type"), str) else None
+
+
 def _build(data: dict) -> dict:
     resources = {k: v for k, v in data["Resources"].items() if isinstance(v, dict)}
     b = Builder(resources)
     globals_ = data.get("Globals") if isinstance(data.get("Globals"), dict) else {}
     regenerated = {}
     for lid, resource in resources.items():
-        rtype = resource.get("Type")
+        rtype = _type(resource)
         if rtype not in NODE_TYPES:
             continue
         ntype, regen = NODE_TYPES[rtype]
-        props, modelled = node_props(rtype, resource.get("Properties") or {}, globals_)
+        raw = resource.get("Properties")
+        props, modelled = node_props(rtype, raw if isinstance(raw, dict) else {}, globals_)
         nid = b.add_node(lid, ntype, props)
-        if regen:
+        if regen and isinstance(raw, (dict, type(None))):
             regenerated[lid] = modelled
-        else:
+        else:   # Properties that are not a mapping: drawn as a node, the resource kept exactly as written
             b.keep_verbatim(lid, nid)
     for lid, resource in resources.items():
-        rtype, props = resource.get("Type"), resource.get("Properties") or {}
+        rtype, props = _type(resource), resource.get("Properties") or {}
         if not isinstance(props, dict):
             props = {}
         if rtype == "AWS::Serverless::Function" and lid in regenerated:
@@ -94,7 +104,7 @@ def _build(data: dict) -> dict:
         if rtype in ("AWS::Serverless::Function", "AWS::Lambda::Function"):
             links.function_links(b, lid, props)
         elif rtype == "AWS::SQS::Queue":
-            links.redrive(b, lid, props, regenerated[lid])
+            links.redrive(b, lid, props, regenerated.get(lid, set()))
         elif rtype == "AWS::SNS::Subscription":
             links.subscription(b, lid, props)
         elif rtype == "AWS::Events::Rule":
@@ -129,7 +139,7 @@ def _function_events(b: Builder, lid: str, props: dict, modelled: set) -> None:
     fn = b.node_of[lid]
     kept_events = {}
     for name, event in events.items():
-        etype = event.get("Type") if isinstance(event, dict) else None
+        etype = event.get("Type") if isinstance(event, dict) and isinstance(event.get("Type"), str) else None
         eprops = event.get("Properties") if isinstance(event, dict) and isinstance(event.get("Properties"), dict) \
             else {}
         if etype in _STREAM_EVENTS:
