@@ -186,7 +186,7 @@ def test_pipe_batch_size_sends_one_array_per_batch_to_a_function():
 
 
 def test_pipe_input_transform_renders_the_template_per_record():
-    from simulator.services.pipe import json_path
+    from simulator.services.transform import json_path
     assert json_path({"data": {"a": [1, {"b": 2}]}}, "$.data.a[1].b") == 2
     template = {"orderId": "<$.data.id>", "note": "order <$.data.id> via <aws.pipes.pipe-name>", "fixed": 3}
     run = run_design(*_pipe_design({"batch_size": 2}, {"input_transform": template}),

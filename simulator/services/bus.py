@@ -14,6 +14,7 @@ from __future__ import annotations
 from simulator.eventpattern import PatternError, compile_pattern
 from simulator.messages import EventCore, Message
 from simulator.services.routers import Router
+from simulator.services.transform import render
 
 MAX_TARGETS_PER_RULE = 5
 DEFAULT_RETRY_ATTEMPTS = 185
@@ -144,12 +145,12 @@ class BusModel(Router):
     def route(self, msg: Message) -> None:
         event = msg.core.body
         chosen = []
-        for _name, matcher, targets in self.rules:
+        for name, matcher, targets in self.rules:
             if matcher is None or not matcher.matches(event):
                 for link, _dl in targets:
                     link.filtered += 1
                 continue
-            chosen += targets
+            chosen += [(link, dl, name) for link, dl in targets]
         # The bus's own hop is recorded before its copies travel, so a copy's fate follows it in the trace.
         if chosen:
             self.stats.processed += 1
@@ -157,8 +158,17 @@ class BusModel(Router):
         else:
             self.stats.filtered += 1
             self.rt.record(msg, msg.hop_from, self.id, "filtered", "no rule matched")
-        for link, dead_letter in chosen:
-            self.send_copy(link, msg.fresh(), dead_letter)
+        for link, dead_letter, rule in chosen:
+            template = link.props.get("input_transform")
+            if template is None:
+                self.send_copy(link, msg.fresh(), dead_letter)
+                continue
+            # An input transformer delivers its template, not the event: a new payload, so a new event (same
+            # trace); the original event id reaches the target only if the template carries <$.id>.
+            body = render(template, event, {"aws.events.rule-name": rule, "aws.events.event": event,
+                                            "aws.events.event.json": event,
+                                            "aws.events.event.ingestion-time": round(self.env.now, 3)})
+            self.send_copy(link, self.rt.derive(msg, body), dead_letter)
 
     def replay(self, spec: dict) -> None:
         """StartReplay of archived events whose time is in [from_s, to_s], slice by one-minute slice of event
@@ -270,4 +280,13 @@ class ScheduleModel(Router):
         for target in self.targets:
             self.copies -= 1            # send_copy counts it again
             self.pending_copies -= 1
-            self.send_copy(target, msg.fresh(), self.dead_letter)
+            template = target.props.get("input_transform")
+            if template is None:
+                self.send_copy(target, msg.fresh(), self.dead_letter)
+                continue
+            # A templated target's Input, with Scheduler's context attributes (managing-schedule-context-attributes).
+            body = render(template, msg.core.body, {"aws.scheduler.schedule-arn": self.id,
+                                                    "aws.scheduler.scheduled-time": msg.core.body.get("time"),
+                                                    "aws.scheduler.execution-id": f"{self.id}-{msg.core.id}",
+                                                    "aws.scheduler.attempt-number": 1})
+            self.send_copy(target, self.rt.derive(msg, body), self.dead_letter)

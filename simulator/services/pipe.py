@@ -21,37 +21,12 @@ reserved variables `<aws.pipes.pipe-name>`, `<aws.pipes.event.ingestion-time>` a
 """
 from __future__ import annotations
 
-import json
-import re
-
 from simulator.eventpattern import PatternError, compile_pattern
 from simulator.services.base import Model
+from simulator.services.transform import render
 
-_WHOLE = re.compile(r"^<([^<>]+)>$")
-_INLINE = re.compile(r"<([^<>]+)>")
-_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-_MISSING = object()
 # Targets whose service has no batch API: the pipe delivers the batch as one JSON array.
 _ARRAY_TARGETS = ("lambda", "state_machine")
-
-
-def json_path(event, path: str):
-    """Pipes' JSON path subset: `$`, dot notation, array indices (no filters, no recursive descent)."""
-    if path == "$":
-        return event
-    if not path.startswith("$."):
-        return _MISSING
-    value = event
-    for name, index in _PATH_PART.findall(path[2:]):
-        if index:
-            if not isinstance(value, list) or int(index) >= len(value):
-                return _MISSING
-            value = value[int(index)]
-        else:
-            if not isinstance(value, dict) or name not in value:
-                return _MISSING
-            value = value[name]
-    return value
 
 
 class PipeModel(Model):
@@ -201,37 +176,9 @@ class PipeModel(Model):
 
     # input transformation ---------------------------------------------------------------------
     def _render(self, template, event):
-        if isinstance(template, dict):
-            return {k: self._render(v, event) for k, v in template.items()}
-        if isinstance(template, list):
-            return [self._render(v, event) for v in template]
-        if not isinstance(template, str):
-            return template
-        whole = _WHOLE.match(template)
-        if whole:
-            value = self._variable(whole.group(1), event)
-            return None if value is _MISSING else value   # a path that is not there gives null †
-        if "<" not in template:
-            return template
-
-        def text(match):
-            value = self._variable(match.group(1), event)
-            if value is _MISSING or value is None:
-                return ""
-            return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
-        return _INLINE.sub(text, template)
-
-    def _variable(self, name: str, event):
-        name = name.strip()
-        if name.startswith("$"):
-            return json_path(event, name)
-        if name == "aws.pipes.pipe-name":
-            return self.id
-        if name == "aws.pipes.event.ingestion-time":
-            return round(self.env.now, 3)     # simulated seconds, not an ISO timestamp †
-        if name in ("aws.pipes.event", "aws.pipes.event.json"):
-            return event
-        return _MISSING
+        return render(template, event, {"aws.pipes.pipe-name": self.id,
+                                        "aws.pipes.event.ingestion-time": round(self.env.now, 3),
+                                        "aws.pipes.event": event, "aws.pipes.event.json": event})
 
     def in_flight(self) -> int:
         return sum(job["pending"] for job in self._jobs.values())
