@@ -24,6 +24,7 @@ class Faults:
     throttle_concurrency: int | None = None
     crash_after_side_effect_probability: float = 0.0
     error: str = "InjectedFailure"
+    error_given: bool = False        # the scenario named the error (it then overrides a node's error_name)
     poison: object = None            # compiled event pattern: matching events always fail here
     callback_delay_s: float | None = None
     callback_lost_probability: float = 0.0

@@ -55,7 +55,7 @@ class ExternalModel(Model):
     def setup(self) -> None:
         f = self.faults
         name = self.node.prop("error_name")
-        if name and f is not NO_FAULTS and f.error == "InjectedFailure":
+        if name and f is not NO_FAULTS and not f.error_given:
             # The node names the error its failures raise; the scenario's `error` still overrides it.
             self.faults = f = replace(f, error=str(name))
         self.duration = float(f.duration_s if f.duration_s is not None else self.node.prop("duration_s")) \

@@ -89,7 +89,7 @@ class Invocation:
 class LambdaModel(Model):
     def setup(self) -> None:
         p, f = self.node.prop, self.faults
-        if p("error_name") and f is not NO_FAULTS and f.error == "InjectedFailure":
+        if p("error_name") and f is not NO_FAULTS and not f.error_given:
             # The node names the error its failures raise; the scenario's `error` still overrides it.
             self.faults = f = replace(f, error=str(p("error_name")))
         self.timeout = float(p("timeout_s"))
