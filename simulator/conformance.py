@@ -15,6 +15,7 @@ Case keys:
     totals: {counter: ...}
     clients: {ID: {"status": N}}                     answers a client got
     notes: [substring, ...]                           each must appear in some note
+    findings: [SIM-ID, ...]                           each must be among the run's findings (by id)
     conservation: true                                 (default) the ledger closes
     hops:                                             trace assertions, each a filter and what it must show
       - {outcome: invoked, to: fn, [from:], [event: 1], [detail: substring],
@@ -30,7 +31,7 @@ from pathlib import Path
 
 CASES_DIR = Path(__file__).resolve().parent.parent / "tests" / "conformance"
 _CASE_KEYS = {"id", "title", "service", "source", "published", "design", "scenario", "expect", "note"}
-_EXPECT_KEYS = {"nodes", "totals", "clients", "notes", "conservation", "hops", "events"}
+_EXPECT_KEYS = {"nodes", "totals", "clients", "notes", "findings", "conservation", "hops", "events"}
 _HOP_FILTERS = ("outcome", "to", "from", "event", "detail", "copy")
 _HOP_CHECKS = {"count", "times", "tolerance_s", "attempts", "events", "first_time", "last_time", "min_count"}
 SERVICES = ("sqs", "sqs-fifo", "esm-sqs", "esm-streams", "lambda-async", "lambda-sync", "concurrency",
@@ -171,6 +172,10 @@ def check(case: Case) -> Verdict:
     for text in exp.get("notes") or []:
         if not any(text in n for n in notes):
             fails.append(f"notes: none contains {text!r} (notes: {notes})")
+    found = {f["id"] for f in run.findings}
+    for fid in exp.get("findings") or []:
+        if fid not in found:
+            fails.append(f"findings: {fid} not raised (raised: {sorted(found)})")
     if exp.get("conservation", True) and not run.conservation["ok"]:
         fails.append(f"conservation: {run.conservation['problems'][:3]}")
     rows = _rows(run)
