@@ -122,6 +122,8 @@ EDGE_PROPS: dict[str, Prop] = {p.name: p for p in (
     Prop("parallelization_factor", INT, 1, 1, 10, help="stream mapping: concurrent batches per shard"),
     Prop("route", STR, None, help="API Gateway: path prefix this integration serves (payload field `path`); "
          "an edge without a route is the default"),
-    Prop("input_transform", MAPPING, None, help="fields to set on the delivered event"),
+    Prop("input_transform", MAPPING, None, help="input transformer: the target receives this mapping instead of "
+         "the event; \"<$.path>\" is filled from the event (rule and pipe targets, Scheduler's templated Input)",
+         source="https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html"),
     Prop("message_group_field", STR, None, help="FIFO: payload field used as MessageGroupId"),
 )}

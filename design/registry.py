@@ -47,14 +47,15 @@ _ERROR = Prop("error_name", STR, None, help="error name raised when an injected 
 
 LAMBDA_PROPS = (
     Prop("timeout_s", FLOAT, 3, 1, 900, help="function timeout", source=f"{_SEM} §1 (3 s default †)"),
-    Prop("memory_mb", INT, 128, 128, 10_240, help="memory size",
-         export_only="memory sets price and CPU share; how long an invocation works is duration_s"),
+    Prop("memory_mb", INT, 128, 128, 10_240, help="memory size", export_only="it sets the price (GB-seconds in "
+         "the run's cost) and the CPU share, not the timing: how long an invocation works is duration_s"),
     Prop("idempotent", BOOL, False, help="recognises a repeated event id and skips the side effect"),
     Prop("idempotency_expiry_s", FLOAT, 3600, 1, 31_536_000, help="how long a processed id is "
          "remembered (Powertools default 3,600 s)", source=f"{_SEM} §7"),
     Prop("idempotency_key", STR, None, help="dotted path of a business key in the payload (e.g. detail.orderId), "
          "like Powertools' event_key_jmespath; unset: the event id", source=f"{_SEM} §7"),
-    Prop("reserved_concurrency", INT, None, 0, 1000, help="caps (and guarantees) concurrent executions",
+    Prop("reserved_concurrency", INT, None, 0, 900, help="caps (and guarantees) concurrent executions; at least "
+         "100 of the account's 1,000 must stay unreserved",
          source=f"{_SEM} §1"),
     Prop("max_retry_attempts", INT, 2, 0, 2, help="async retries after a function error",
          source=f"{_SEM} §1"),
@@ -81,8 +82,8 @@ TYPES: tuple[ServiceType, ...] = (
                       source=f"{_SEM} §8"),
                  Prop("throttle_burst", INT, 5_000, 1, 5_000, help="token-bucket size", source=f"{_SEM} §8"),
                  Prop("api_kind", ENUM, "REST", choices=("REST", "HTTP"), help="REST or HTTP API",
-                      export_only="REST and HTTP APIs differ in features and price; the simulator models one "
-                      "gateway with the timeout and throttle set here"))),
+                      export_only="REST and HTTP APIs differ in features and price (the run's cost uses it); the "
+                      "simulator answers both with the timeout and throttle set here"))),
     ServiceType("appsync_api", "AppSync (GraphQL)", "Clients and edges", "AWS::AppSync::GraphQLApi", "#fce4ec",
                 "GQL", "invhouse", "A managed GraphQL API whose resolvers fan one query out to many sources.",
                 (Prop("resolver_timeout_s", FLOAT, 30, 1, 30, help="resolver time limit", illustrative=True),)),
@@ -107,7 +108,9 @@ TYPES: tuple[ServiceType, ...] = (
                 natural_duplicate_rate=0.001),
     ServiceType("sns_topic", "SNS topic", "Messaging", "AWS::SNS::Topic", "#fce4ec", "SNS", "hexagon",
                 "Pushes a copy of each message to every subscription whose filter policy accepts it.",
-                (Prop("fifo", BOOL, False, help="FIFO topic: ordered per message group"),),
+                (Prop("fifo", BOOL, False, help="FIFO topic: ordered per message group, 5-min dedup window; "
+                      "delivers to SQS queues only", source="https://docs.aws.amazon.com/sns/latest/dg/fifo-message-grouping.html"),
+                 Prop("content_based_dedup", BOOL, False, help="FIFO topic: identical bodies are duplicates")),
                 natural_duplicate_rate=0.0005),
     ServiceType("event_bus", "EventBridge bus", "Messaging", "AWS::Events::EventBus", "#ede7f6", "EB", "octagon",
                 "Routes events to targets by rules with content-based event patterns.",
@@ -132,7 +135,8 @@ TYPES: tuple[ServiceType, ...] = (
     ServiceType("state_machine", "Step Functions", "Orchestration", "AWS::Serverless::StateMachine", "#e8f5e9",
                 "SFN", "component", "A workflow in Amazon States Language: the orchestrator knows every step.",
                 (Prop("type", ENUM, "STANDARD", choices=("STANDARD", "EXPRESS"),
-                      help="STANDARD: exactly-once; EXPRESS: at-least-once (async)", source=f"{_SEM} §5"),
+                      help="STANDARD: exactly-once; EXPRESS: at-least-once when started asynchronously, at-most-once when "
+                      "started synchronously; at most 5 minutes", source=f"{_SEM} §5"),
                  Prop("definition", MAPPING, None, help="the Amazon States Language document")),
                 is_consumer=True),
     ServiceType("dynamodb_table", "DynamoDB table", "Storage and streams", "AWS::DynamoDB::Table", "#e3f2fd",

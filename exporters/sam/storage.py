@@ -39,7 +39,8 @@ def topic(ctx: Context, node) -> None:
     props: dict = {"DisplayName": node.title[:100]}
     if node.prop("fifo"):
         props["FifoTopic"] = True
-        props["ContentBasedDeduplication"] = True
+        if node.prop("content_based_dedup"):
+            props["ContentBasedDeduplication"] = True
     ctx.add(ctx.lid(node.id), "AWS::SNS::Topic", props)
     ctx.defaults[ctx.lid(node.id)] = {"DisplayName"}
 
