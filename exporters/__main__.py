@@ -100,10 +100,14 @@ def main(argv: list[str] | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return 1
     except OSError as exc:
-        print(f"cannot write {args.output if hasattr(args, 'output') else 'output'}: {exc.strerror or exc}",
+        print(f"cannot read: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    try:
+        _write(data, getattr(args, "output", None))
+    except OSError as exc:   # -o into a missing folder, a directory, a read-only place
+        print(f"cannot write {getattr(args, 'output', None) or 'standard output'}: {exc.strerror or exc}",
               file=sys.stderr)
         return 1
-    _write(data, getattr(args, "output", None))
     return 0
 
 

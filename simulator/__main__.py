@@ -38,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     from design import DesignError, load_file
     from design.documents import DocumentError, parse, read_text
     from simulator.run import ScenarioError, simulate
+    if args.trace and (problem := _trace_path_problem(args.trace)):   # before a long run, not after it
+        print(f"cannot write trace {args.trace}: {problem}", file=sys.stderr)
+        return 1
     try:
         design = load_file(args.design)
         scenario = None
@@ -55,12 +58,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"scenario: {problem}" if isinstance(exc, ScenarioError) else problem, file=sys.stderr)
         return 1
     if args.trace:
-        with open(args.trace, "w", encoding="utf-8") as out:
-            for hop in result.trace or []:
-                t, eid, trace_id, src, dst, attempt, outcome, detail, copy = hop
-                out.write(json.dumps({"time": t, "event_id": f"e{eid}", "trace_id": f"t{trace_id}", "from": src,
-                                      "to": dst, "attempt": attempt, "outcome": outcome, "detail": detail,
-                                      "duplicate_copy": copy}) + "\n")
+        try:
+            _write_trace(args.trace, result.trace or [])
+        except OSError as exc:
+            print(f"cannot write trace {args.trace}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
     if args.json:
         print(json.dumps(result.to_json(), indent=2, sort_keys=False))
     else:
@@ -104,6 +106,26 @@ def _cost(args) -> int:
     else:
         print(bill_table(bill, per_million=args.per_million))
     return 0
+
+
+def _trace_path_problem(path: str) -> str | None:
+    """What makes the trace file unwritable, checked before the run (permissions are left to the write)."""
+    from pathlib import Path
+    target = Path(path)
+    if target.is_dir():
+        return "is a directory"
+    if not target.parent.is_dir():
+        return f"no such folder {str(target.parent)!r}"
+    return None
+
+
+def _write_trace(path: str, trace) -> None:
+    with open(path, "w", encoding="utf-8") as out:
+        for hop in trace:
+            t, eid, trace_id, src, dst, attempt, outcome, detail, copy = hop
+            out.write(json.dumps({"time": t, "event_id": f"e{eid}", "trace_id": f"t{trace_id}", "from": src,
+                                  "to": dst, "attempt": attempt, "outcome": outcome, "detail": detail,
+                                  "duplicate_copy": copy}) + "\n")
 
 
 def _conformance(args) -> int:
