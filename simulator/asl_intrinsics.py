@@ -17,15 +17,42 @@ from typing import Any, Callable
 from simulator.asl_paths import PathMissing, StatesError, is_path, read_path
 
 _COMPACT = (",", ":")
+# Sizes are checked before anything is allocated: a definition must not turn one small input into gigabytes
+# (States.ArrayRange(1, 60000000, 1) once built 2.6 GB before the 1,000-item cap was looked at).
+MAX_RANGE_ITEMS = 1000         # AWS: the array States.ArrayRange generates has at most 1,000 items
+MAX_ENCODE_CHARS = 10_000      # AWS: Base64Encode, Base64Decode and Hash take at most 10,000 characters
+MAX_PAYLOAD_CHARS = 262_144    # AWS: a state's input or output is at most 256 KiB (else States.DataLimitExceeded)
+
+
+class _TooLarge(Exception):
+    """A result that would exceed the payload quota: States.DataLimitExceeded, raised before allocating."""
+
+
+def _payload_limit(size: int, what: str) -> None:
+    if size > MAX_PAYLOAD_CHARS:
+        raise _TooLarge(f"{what} would be {size:,} characters; a state's payload is limited to 256 KiB")
 
 
 def _format(rng, template: str, *values: Any) -> str:
+    _need(template, str, "template")
+    _payload_limit(len(template), "the template")
     pieces = re.split(r"(?<!\\)\{\}", template)
     if len(pieces) - 1 != len(values):
         raise ValueError(f"{len(pieces) - 1} placeholders but {len(values)} arguments")
-    rendered = [v if isinstance(v, str) else json.dumps(v, separators=_COMPACT) for v in values]
+    rendered = []
+    total = len(template)
+    for v in values:
+        rendered.append(v if isinstance(v, str) else _compact_json(v))
+        total += len(rendered[-1])
+        _payload_limit(total, "the formatted string")
     text = pieces[0] + "".join(value + piece for value, piece in zip(rendered, pieces[1:]))
     return text.replace("\\{", "{").replace("\\}", "}")
+
+
+def _compact_json(value: Any) -> str:
+    text = json.dumps(value, separators=_COMPACT)
+    _payload_limit(len(text), "the JSON text")
+    return text
 
 
 def _need(value: Any, kind: type | tuple, what: str) -> Any:
@@ -38,16 +65,19 @@ def _array_partition(rng, items: list, size: int) -> list:
     _need(items, list, "array")
     if _need(size, int, "chunk size") <= 0:
         raise ValueError("chunk size must be positive")
+    _payload_limit(len(items), "the array")   # each chunk shares the items: the result is as large as the input
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 def _array_range(rng, start: int, end: int, step: int) -> list:
     if _need(step, int, "step") == 0:
         raise ValueError("step must not be 0")
-    values = list(range(_need(start, int, "start"), _need(end, int, "end") + (1 if step > 0 else -1), step))
-    if len(values) > 1000:   # AWS caps the generated array at 1000 items
-        raise ValueError("ArrayRange would produce more than 1000 items")
-    return values
+    _need(start, int, "start")
+    _need(end, int, "end")
+    count = max(0, (end - start) // step + 1)   # counted, not built: the cap is checked before allocating
+    if count > MAX_RANGE_ITEMS:
+        raise ValueError(f"ArrayRange would produce {count:,} items; the limit is {MAX_RANGE_ITEMS:,}")
+    return list(range(start, end + (1 if step > 0 else -1), step))
 
 
 def _array_unique(rng, items: list) -> list:
@@ -62,10 +92,26 @@ def _array_unique(rng, items: list) -> list:
 
 def _hash(rng, data: Any, algorithm: str) -> str:
     algorithms = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512"}
-    if algorithm not in algorithms:
+    if not isinstance(algorithm, str) or algorithm not in algorithms:
         raise ValueError(f"algorithm must be one of {sorted(algorithms)}")
-    text = data if isinstance(data, str) else json.dumps(data, separators=_COMPACT)
+    text = data if isinstance(data, str) else _compact_json(data)
+    _input_limit(text, "the data to hash")
     return hashlib.new(algorithms[algorithm], text.encode()).hexdigest()
+
+
+def _input_limit(text: str, what: str) -> str:
+    if len(text) > MAX_ENCODE_CHARS:
+        raise ValueError(f"{what} has {len(text):,} characters; the limit is {MAX_ENCODE_CHARS:,}")
+    return text
+
+
+def _base64_encode(rng, text: str) -> str:
+    return base64.b64encode(_input_limit(_need(text, str, "argument"), "the string").encode()).decode()
+
+
+def _base64_decode(rng, text: str) -> str:
+    raw = base64.b64decode(_input_limit(_need(text, str, "argument"), "the string"))
+    return raw.decode()
 
 
 def _json_merge(rng, left: dict, right: dict, deep: bool = False) -> dict:
@@ -87,14 +133,21 @@ def _math_add(rng, a: Any, b: Any) -> Any:
 
 def _string_split(rng, text: str, delimiters: str) -> list:
     pattern = "[" + re.escape(_need(delimiters, str, "delimiter")) + "]"
-    return [part for part in re.split(pattern, _need(text, str, "string")) if part]
+    _payload_limit(len(_need(text, str, "string")), "the string")   # no input larger than a payload exists
+    return [part for part in re.split(pattern, text) if part]
+
+
+def _string_to_json(rng, text: str) -> Any:
+    _payload_limit(len(_need(text, str, "argument")), "the string")
+    from design.documents import parse
+    return parse(text, "json", name="States.StringToJson")   # depth, NaN and huge numbers refused
 
 
 # name -> (function(rng, *args), minimum args, maximum args or None)
 FUNCTIONS: dict[str, tuple[Callable, int, int | None]] = {
     "Format": (_format, 1, None),
-    "StringToJson": (lambda rng, s: json.loads(_need(s, str, "argument")), 1, 1),
-    "JsonToString": (lambda rng, v: json.dumps(v, separators=_COMPACT), 1, 1),
+    "StringToJson": (_string_to_json, 1, 1),
+    "JsonToString": (lambda rng, v: _compact_json(v), 1, 1),
     "Array": (lambda rng, *values: list(values), 0, None),
     "ArrayPartition": (_array_partition, 2, 2),
     "ArrayContains": (lambda rng, items, value: value in _need(items, list, "array"), 2, 2),
@@ -102,8 +155,8 @@ FUNCTIONS: dict[str, tuple[Callable, int, int | None]] = {
     "ArrayGetItem": (lambda rng, items, i: _need(items, list, "array")[_need(i, int, "index")], 2, 2),
     "ArrayLength": (lambda rng, items: len(_need(items, list, "array")), 1, 1),
     "ArrayUnique": (_array_unique, 1, 1),
-    "Base64Encode": (lambda rng, s: base64.b64encode(_need(s, str, "argument").encode()).decode(), 1, 1),
-    "Base64Decode": (lambda rng, s: base64.b64decode(_need(s, str, "argument")).decode(), 1, 1),
+    "Base64Encode": (_base64_encode, 1, 1),
+    "Base64Decode": (_base64_decode, 1, 1),
     "Hash": (_hash, 2, 2),
     "JsonMerge": (_json_merge, 2, 3),
     "MathRandom": (_math_random, 2, 3),
@@ -118,14 +171,22 @@ _WORDS = {"true": True, "false": False, "null": None}
 
 def parse_intrinsic(text: str) -> tuple:
     """Syntax tree ("call", name, args) of an intrinsic call; args are ("lit", v), ("path", p) or calls.
-    Raises ValueError for anything ASL would reject (unknown function, wrong arity, stray text)."""
+    Raises ValueError for anything ASL would reject (unknown function, wrong arity, stray text, calls nested
+    deeper than MAX_NESTING)."""
+    if not isinstance(text, str):
+        raise ValueError(f"not an intrinsic function expression: {text!r}")
     node, end = _parse_call(text, 0)
     if end != len(text):
         raise ValueError(f"unexpected text after the call: {text[end:]!r}")
     return node
 
 
-def _parse_call(text: str, pos: int) -> tuple[tuple, int]:
+MAX_NESTING = 50   # calls inside calls; real definitions nest two or three, and parsing recurses per level
+
+
+def _parse_call(text: str, pos: int, depth: int = 0) -> tuple[tuple, int]:
+    if depth > MAX_NESTING:
+        raise ValueError(f"intrinsic calls nested more than {MAX_NESTING} deep")
     m = _CALL.match(text, pos)
     if not m or m.group(1) not in FUNCTIONS:
         raise ValueError(f"not a JSONPath or intrinsic function expression: {text[pos:]!r}")
@@ -134,7 +195,7 @@ def _parse_call(text: str, pos: int) -> tuple[tuple, int]:
         pos = _skip_spaces(text, pos)
         if text.startswith(")", pos) and not args:
             break
-        arg, pos = _parse_arg(text, pos)
+        arg, pos = _parse_arg(text, pos, depth)
         args.append(arg)
         pos = _skip_spaces(text, pos)
         if text.startswith(")", pos):
@@ -154,7 +215,7 @@ def _skip_spaces(text: str, pos: int) -> int:
     return pos
 
 
-def _parse_arg(text: str, pos: int) -> tuple[tuple, int]:
+def _parse_arg(text: str, pos: int, depth: int = 0) -> tuple[tuple, int]:
     if text.startswith("'", pos):
         end = pos + 1
         while end < len(text) and text[end] != "'":
@@ -164,7 +225,7 @@ def _parse_arg(text: str, pos: int) -> tuple[tuple, int]:
         raw = text[pos + 1:end]
         return ("lit", raw.replace("\\'", "'").replace("\\\\", "\\")), end + 1
     if text.startswith("States.", pos):
-        return _parse_call(text, pos)
+        return _parse_call(text, pos, depth + 1)
     if text.startswith("$", pos):
         end, depth, quote = pos, 0, None
         while end < len(text):   # a path ends at the first ',' or ')' outside brackets and quotes
@@ -211,7 +272,9 @@ def _evaluate(node: tuple, data: Any, context: dict, rng: random.Random) -> Any:
     args = [_evaluate(arg, data, context, rng) for arg in node[2]]
     try:
         return FUNCTIONS[node[1]][0](rng, *args)
-    except (TypeError, ValueError, IndexError, KeyError) as problem:
+    except _TooLarge as problem:
+        raise StatesError("States.DataLimitExceeded", f"States.{node[1]}: {problem}") from None
+    except (TypeError, ValueError, IndexError, KeyError, OverflowError, RecursionError) as problem:
         raise StatesError("States.IntrinsicFailure", f"States.{node[1]}: {problem}") from None
 
 

@@ -22,6 +22,8 @@ class _Undefined:
 
 
 UNDEFINED = _Undefined()
+MAX_STRING_CHARS = 262_144   # a state's payload is at most 256 KiB: a longer string is States.DataLimitExceeded
+MAX_NUMBER = 1.7976931348623157e308   # JSONata numbers are doubles; beyond this is "Number out of range"
 _TOKEN = re.compile(r"""\s*(?:
     (?P<num>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
   | (?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
@@ -33,10 +35,10 @@ _PRECEDENCE = {"or": 1, "and": 2, "=": 3, "!=": 3, "<": 3, "<=": 3, ">": 3, ">="
 _FUNCTIONS = {
     "count": lambda v: 0 if v is UNDEFINED else len(v) if isinstance(v, list) else 1,
     "exists": lambda v: v is not UNDEFINED,
-    "string": lambda v: v if isinstance(v, str) else json.dumps(v, separators=(",", ":")),
-    "number": lambda v: v if both_numbers(v, 0) else float(v),
+    "string": lambda v: v if isinstance(v, str) else _text(json.dumps(v, separators=(",", ":"))),
+    "number": lambda v: v if both_numbers(v, 0) else _number(float(v)),
     "length": len,
-    "sum": lambda v: sum(v if isinstance(v, list) else [v]),
+    "sum": lambda v: _number(sum(v if isinstance(v, list) else [v])),
     "not": lambda v: not _truthy(v),
     "boolean": lambda v: _truthy(v),
 }
@@ -130,7 +132,8 @@ class _Parser:
     def primary(self) -> tuple:
         kind, value = self.take()
         if kind == "num":
-            return ("lit", float(value) if any(c in value for c in ".eE") else int(value))
+            return ("lit", _number(float(value) if any(c in value for c in ".eE") or len(value) > 400
+                                   else int(value)))
         if kind == "str":
             return ("lit", unquote(value))
         if kind == "name":
@@ -160,7 +163,36 @@ class _Parser:
 
 @functools.lru_cache(maxsize=1024)
 def _parse_jsonata(text: str) -> tuple:
-    return _Parser(text).whole()
+    try:
+        return _Parser(text).whole()
+    except RecursionError:   # "((((...": the parser recurses per level
+        raise _Unsupported("nested too deeply") from None
+    except (ValueError, OverflowError) as problem:   # a literal beyond a double
+        raise _Unsupported(str(problem)) from None
+
+
+def _number(value):
+    """A JSONata number: a double. Whole results stay ints while a double holds them exactly; anything past
+    the largest double (or NaN) is JSONata's D1001 "Number out of range", never inf in a payload."""
+    if isinstance(value, int) and not isinstance(value, bool) and -2**53 <= value <= 2**53:
+        return value
+    try:
+        as_float = float(value)
+    except OverflowError:
+        raise ValueError("Number out of range") from None
+    if not -MAX_NUMBER <= as_float <= MAX_NUMBER:   # also false for NaN
+        raise ValueError("Number out of range")
+    return value if isinstance(value, int) else as_float
+
+
+def _text(value: str) -> str:
+    if len(value) > MAX_STRING_CHARS:
+        raise _TooLarge(f"a string of {len(value):,} characters; a state's payload is limited to 256 KiB")
+    return value
+
+
+class _TooLarge(Exception):
+    pass
 
 
 def evaluate_jsonata(text: str, env: dict) -> Any:
@@ -169,11 +201,15 @@ def evaluate_jsonata(text: str, env: dict) -> Any:
         node = _parse_jsonata(text.strip())
     except _Unsupported as problem:
         raise StatesError("States.QueryEvaluationError",
-                          f"unsupported JSONata expression {text.strip()!r} ({problem})") from None
+                          f"unsupported JSONata expression {text.strip()[:200]!r} ({problem})") from None
     try:
         return _eval(node, env.get("states", {}).get("input"), env)
-    except (TypeError, ValueError, ZeroDivisionError) as problem:
-        raise StatesError("States.QueryEvaluationError", f"{text.strip()!r}: {problem}") from None
+    except _TooLarge as problem:
+        raise StatesError("States.DataLimitExceeded", f"{text.strip()[:200]!r}: {problem}") from None
+    except RecursionError:
+        raise StatesError("States.QueryEvaluationError", f"{text.strip()[:200]!r}: nested too deeply") from None
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError) as problem:
+        raise StatesError("States.QueryEvaluationError", f"{text.strip()[:200]!r}: {problem}") from None
 
 
 def render_jsonata(value: Any, env: dict) -> Any:
@@ -228,7 +264,7 @@ def _eval(node: tuple, ctx: Any, env: dict) -> Any:
             return _eval(node[2], ctx, env)
         return UNDEFINED if node[3] is None else _eval(node[3], ctx, env)
     if kind == "neg":
-        return -_eval(node[1], ctx, env)
+        return _number(-_eval(node[1], ctx, env))
     if kind == "array":
         return [v for item in node[1] if (v := _eval(item, ctx, env)) is not UNDEFINED]
     if kind == "object":
@@ -248,8 +284,11 @@ def _binary(op: str, left_node: tuple, right_node: tuple, ctx: Any, env: dict) -
         return _truthy(_eval(right_node, ctx, env))
     right = _eval(right_node, ctx, env)
     if op == "&":
-        return "".join("" if v is UNDEFINED else v if isinstance(v, str) else json.dumps(v)
-                       for v in (left, right))
+        parts = ["" if v is UNDEFINED else v if isinstance(v, str) else json.dumps(v) for v in (left, right)]
+        if len(parts[0]) + len(parts[1]) > MAX_STRING_CHARS:   # checked before the string is built
+            raise _TooLarge(f"a string of {len(parts[0]) + len(parts[1]):,} characters; a state's payload is "
+                            "limited to 256 KiB")
+        return parts[0] + parts[1]
     if left is UNDEFINED or right is UNDEFINED:
         return False if op in ("=", "!=", "<", "<=", ">", ">=") else UNDEFINED
     if op in ("=", "!="):
@@ -260,4 +299,7 @@ def _binary(op: str, left_node: tuple, right_node: tuple, ctx: Any, env: dict) -
         return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[op]
     if not both_numbers(left, right):
         raise TypeError(f"arithmetic on non-numbers {left!r} {op} {right!r}")
-    return {"+": left + right, "-": left - right, "*": left * right, "/": left / right}[op]
+    if op == "*" and isinstance(left, int) and isinstance(right, int) and \
+            left.bit_length() + right.bit_length() > 1100:   # past any double: do not build the huge int
+        raise ValueError("Number out of range")
+    return _number({"+": left + right, "-": left - right, "*": left * right, "/": left / right}[op])
