@@ -243,6 +243,7 @@ def _state_machine(ctx: Context, node):
     per_execution, tasks = path_of(definition)
     calls = {e.target: n for e, _k, n in ctx.out(node.id, "task")}
     retries = sum(max(0, calls.get(t, 0) - executions * c) for t, c in tasks.items())
+    off_path = sum(n for t, n in calls.items() if t not in tasks)    # Catch branches, compensations
     if node.prop("type") == "EXPRESS":
         seconds = sum(float(ctx.design.node(t).prop("duration_s") or 0) * c for t, c in tasks.items()
                       if t in calls and ctx.design.node(t).type in ("lambda", "external"))
@@ -253,11 +254,13 @@ def _state_machine(ctx: Context, node):
                       "stepfunctions.express_gb_seconds", f"assumption: each execution lasts as long as the "
                       f"tasks on its main path take ({seconds:g} s, billed {billed:g} s in 100 ms steps) and uses "
                       f"{EXPRESS_MEMORY_MB} MB; the run does not record execution times", ctx.share(node.id))], []
-    transitions = executions * per_execution + retries
+    transitions = executions * per_execution + retries + off_path
     return [Usage("state transitions", transitions, "stepfunctions.standard_transitions",
                   f"estimate: {executions:,} executions × {per_execution} states on the main path (Choice: its "
-                  f"Default; Map: one item) + {retries:,} task retries (task calls beyond one per execution); "
-                  "the run does not count transitions", retries / transitions if transitions else 0.0)], []
+                  f"Default; Map: one item) + {retries:,} task retries (task calls beyond one per execution) + "
+                  f"{off_path:,} calls to tasks off the main path (Catch branches, compensations; their Pass/Fail "
+                  "states are not counted); the run does not count transitions",
+                  retries / transitions if transitions else 0.0)], []
 
 
 def path_of(definition: dict) -> tuple[int, Counter]:
