@@ -21,11 +21,12 @@ def test_engine_and_simpy_model_agree_on_the_fan_out():
     assert close(ours.hops, simp["hops"], 0.02)
     for i in range(3):
         a, b = ours.nodes[f"f{i}"], simp["nodes"][f"f{i}"]
-        # ~21,200 invocations, ~1,100 failures, ~1,200 duplicate copies per consumer
+        # ~26,900 message deliveries, ~6,400 failed (while the pollers scale up from five batches, messages share
+        # batches of up to 10 and one failure returns the whole batch), ~1,100 duplicate copies per consumer
         assert close(a["received"], b["received"], 0.02)
         assert close(a["processed"], b["processed"], 0.02)
         assert close(a["failed"], b["failed"], 0.15)
         assert close(a["duplicates_delivered"], b["duplicates_delivered"], 0.15)
         assert close(a["duplicate_side_effects"], b["duplicate_side_effects"], 0.15)
         assert a["latency_s"]["p50"] == b["latency_s"]["p50"]
-        assert a["latency_s"]["p99"] == b["latency_s"]["p99"]      # the 30 s visibility timeout shows at p99
+        assert a["latency_s"]["p99"] == b["latency_s"]["p99"]      # retries after one and two 30 s visibility timeouts
