@@ -3,6 +3,7 @@ import streamlit as st
 
 from patterns.catalog import load_catalog, load_comparisons
 from ui import diagram
+from ui.limits import cap_notice
 from ui.pattern_view import default_run
 from ui.run_view import metrics_rows
 
@@ -30,6 +31,7 @@ if st.toggle("Run both default scenarios", key="cmp-run"):
     for col, pattern in ((c1, left), (c2, right)):
         with col:
             run = default_run(pattern.id)
+            cap_notice(run)
             titles = {n.id: n.title for n in pattern.design.nodes}
             st.markdown(f"**{pattern.title}** — {run.hops:,} hops; processed {run.totals['processed']:,}, "
                         f"dead-lettered {run.totals['dead_lettered']:,}, dropped {run.totals['dropped']:,}")

@@ -4,8 +4,9 @@ import streamlit as st
 from design.documents import dump_yaml
 from design.scenario import node_fault_rows, with_overrides
 from patterns.catalog import load_catalog
-from simulator.run import ScenarioError, simulate
+from simulator.run import ScenarioError
 from ui import design_input, diagram, lint_view
+from ui.limits import capped, simulate, within
 from ui.style import md_escape
 from ui.run_view import show_run
 
@@ -27,16 +28,20 @@ diagram.show(design)
 lint_view.show(design, collapsed=True)
 base = design.scenario or {}
 workload = (base.get("workload") or [{}])[0]
+
 with st.form("scenario"):
     c1, c2, c3, c4 = st.columns(4)
-    seed = c1.number_input("Seed", 0, 2**31 - 1, int(base.get("seed", 1)), help="Same seed, same run.")
-    until = c2.number_input("Simulated seconds", 1.0, 30 * 86400.0, float(base.get("until_s", 3600)))
-    count = c3.number_input("Events", 0, 200_000, int(workload.get("count", 1)))
-    rate = c4.number_input("Events per second", 0.001, 100_000.0, float(workload.get("rate_per_s", 1.0)))
+    seed = c1.number_input("Seed", 0, 2**31 - 1, within(base.get("seed", 1), 0, 2**31 - 1, int),
+                           help="Same seed, same run.")
+    until = c2.number_input("Simulated seconds", 1.0, 30 * 86400.0,
+                            within(base.get("until_s", 3600), 1.0, 30 * 86400.0, float))
+    count = c3.number_input("Events", 0, 200_000, within(workload.get("count", 1), 0, 200_000, int))
+    rate = c4.number_input("Events per second", 0.001, 100_000.0,
+                           within(workload.get("rate_per_s", 1.0), 0.001, 100_000.0, float))
     natural = st.checkbox("Natural duplicate rates (each service's own, illustrative)",
                           value="duplicate_probability" not in (base.get("inject") or {}))
     dup = st.slider("Duplicate probability per delivery", 0.0, 1.0,
-                    float((base.get("inject") or {}).get("duplicate_probability", 0.0)), 0.01, disabled=False,
+                    within((base.get("inject") or {}).get("duplicate_probability", 0.0), 0.0, 1.0, float), 0.01, disabled=False,
                     help="Ignored while natural rates are on. 0 is the perfect network a teacher starts from.")
     st.caption("Faults per node (failure probability, an outage window, added latency, a concurrency cap, "
                "crash after the side effect):")
@@ -46,9 +51,8 @@ with st.form("scenario"):
     submitted = st.form_submit_button("Run", type="primary")
 
 if submitted:
-    scenario = with_overrides(base, seed=seed, until_s=until, count=count, rate_per_s=rate,
-                              duplicate_probability=None if natural else dup, fault_rows=rows)
-    scenario.setdefault("max_hops", 2_000_000)   # keeps an interactive run (a cycle, say) to seconds
+    scenario = capped(with_overrides(base, seed=seed, until_s=until, count=count, rate_per_s=rate,
+                                     duplicate_probability=None if natural else dup, fault_rows=rows))
     bar = st.progress(0.0, text="Simulating…")
     try:
         run = simulate(design, scenario, trace=trace, progress=lambda f: bar.progress(f, text=f"Simulating… {f:.0%}"))

@@ -14,7 +14,7 @@ from designer.forms import default_scenario
 from patterns.catalog import load_catalog
 from ui import canvas_session as cs
 from ui import design_input
-from ui.canvas_props import md
+from ui.style import md_escape
 
 try:                                   # the site's database (store/); without it: this session
     from store import designs as _store
@@ -127,7 +127,7 @@ def files(s) -> None:
         if owner() is None and _store is not None:
             st.caption("Sign in (on the Quiz page) to keep saved designs in the site's database.")
         for label, ref in _saved():
-            st.button(f"Open “{label}”", key=f"open-{ref}", on_click=_open_saved, args=(ref,))
+            st.button(f"Open “{md_escape(label)}”", key=f"open-{ref}", on_click=_open_saved, args=(ref,))
 
 
 def share_url(code: str) -> str:
@@ -145,7 +145,7 @@ def share(s) -> None:
     try:
         code = links.encode(s.design, scenario, seed)
     except links.LinkError as exc:
-        st.warning(str(exc))
+        st.warning(md_escape(exc))
         return
     url = share_url(code)
     st.code(url, language=None)
@@ -199,8 +199,8 @@ def lint_panel(found: list[dict] | None) -> None:
     shown = found if st.toggle(f"Show all {len(found)}", key="lint-all") or len(found) <= 25 else found[:25]
     for i, f in enumerate(shown):
         sign = {"error": "✖ error", "warning": "⚠ warning"}.get(f.get("severity"), "ℹ " + str(f.get("severity")))
-        st.markdown(f"**{sign}** `{md(f.get('id', ''))}` at {md(f.get('path', ''))} — {md(f.get('message', ''))}")
+        st.markdown(f"**{sign}** · {md_escape(f.get('id', ''))} at {md_escape(f.get('path', ''))} — {md_escape(f.get('message', ''))}")
         fix = f.get("fix")
         if fix and _apply_fix is not None:
             label = fix.get("label") if isinstance(fix, dict) else str(fix)
-            st.button(f"Fix: {label}", key=f"fix-{i}-{f.get('id')}", on_click=_fix, args=(i,))
+            st.button(f"Fix: {md_escape(label)}", key=f"fix-{i}-{f.get('id')}", on_click=_fix, args=(i,))

@@ -3,8 +3,6 @@ connection; EventBridge patterns and SNS filter policies as JSON, checked before
 Labels from the design are shown as text (st.text / widget labels / escaped markdown), never as HTML."""
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
 from design.connections import EDGE_KINDS, allowed_kinds
@@ -12,14 +10,7 @@ from design.props import BOOL, ENUM, FLOAT, INT, MAPPING, NODE_REF, PATTERN, Pro
 from design.registry import BY_NAME
 from designer.forms import clean_value, describe_prop, edge_props_for, json_text, parse_json_field, prop_label
 from ui import canvas_session as cs
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&])")
-
-
-def md(text: str) -> str:
-    """Escape markdown so a label is shown literally (no links, images, HTML, emoji codes or maths)."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+from ui.style import md_escape
 
 
 def _widget(prop: Prop, value, key: str, node_ids: list[str]):
@@ -92,7 +83,7 @@ def _apply_edge(edge_key: str, prefix: str, kind: str) -> None:
 
 def node_panel(s, node) -> None:
     spec = BY_NAME[node.type]
-    st.markdown(f"**{md(node.title)}** · {md(spec.title)} (`{node.id}`)")
+    st.markdown(f"**{md_escape(node.title)}** · {md_escape(spec.title)} (`{node.id}`)")
     st.caption(spec.description)
     prefix = f"np-{s.version}-{node.id}"
     with st.form(f"form-{prefix}", border=False):
@@ -108,7 +99,7 @@ def node_panel(s, node) -> None:
 def edge_panel(s, edge) -> None:
     nodes = s.design.node_map()
     src, dst = nodes[edge.source], nodes[edge.target]
-    st.markdown(f"**{md(src.title)} → {md(dst.title)}**")
+    st.markdown(f"**{md_escape(src.title)} → {md_escape(dst.title)}**")
     kinds = list(allowed_kinds(src.type, dst.type))
     kind = s.design.kind_of(edge)
     prefix = f"ep-{s.version}-{edge.key}"
@@ -129,7 +120,7 @@ def _connect() -> None:
 
 
 def design_panel(s) -> None:
-    st.markdown(f"**{md(s.design.name)}** — {len(s.design.nodes)} services, {len(s.design.edges)} connections")
+    st.markdown(f"**{md_escape(s.design.name)}** — {len(s.design.nodes)} services, {len(s.design.edges)} connections")
     st.caption("Select a service or a connection on the canvas to edit it. Shift-drag or Ctrl-click selects "
                "several.")
     if len(s.design.nodes) >= 2:

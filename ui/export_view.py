@@ -12,6 +12,7 @@ from exporters.mermaid import to_mermaid
 from exporters.sam import ExportError, export
 from exporters.starter import slug, starter_zip
 from ui import diagram
+from ui.style import md_escape
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -26,7 +27,7 @@ def show_artefacts(design: Design, key: str) -> None:
         template = export(design)
     except ExportError as exc:
         st.error("AWS would refuse this design at deploy time, so no template is written:\n\n" +
-                 "\n".join(f"- {p}" for p in exc.problems[:20]))
+                 "\n".join(f"- {md_escape(p)}" for p in exc.problems[:20]))
         template = None
     sam_tab, starter_tab, asl_tab, diagram_tab = st.tabs(["SAM template", "Starter project", "State machines (ASL)",
                                                          "Diagrams"])
@@ -46,10 +47,10 @@ def show_artefacts(design: Design, key: str) -> None:
             st.info("This design has no state machine.")
         for node in machines:
             text = asl_text(design, node.id)
-            st.markdown(f"**{node.title}** — placeholders replaced by example ARNs (the template substitutes "
+            st.markdown(f"**{md_escape(node.title)}** — placeholders replaced by example ARNs (the template substitutes "
                         "the real ones)")
             st.code(text, language="json")
-            st.download_button(f"Download {node.id}.asl.json", text, f"{node.id}.asl.json",
+            st.download_button(f"Download {md_escape(node.id)}.asl.json", text, f"{node.id}.asl.json",
                                mime="application/json", key=f"{key}-asl-{node.id}")
     with diagram_tab:
         _diagrams(design, stem, key)
@@ -62,7 +63,7 @@ def _sam(template: str, stem: str, key: str) -> None:
         result = _lint(template)
         findings = [f for f in result["findings"] if f["severity"] in ("E", "W", "I")]
         if result["crashed"]:
-            st.error(f"cfn-lint could not check it: {result['crashed']}")
+            st.error(f"cfn-lint could not check it: {md_escape(result['crashed'])}")
         elif findings:
             st.warning(f"cfn-lint reports {len(findings)} finding(s):")
             st.dataframe([{"rule": f["rule"], "line": f["line"], "message": f["message"]} for f in findings],
@@ -87,8 +88,14 @@ def _diagrams(design: Design, stem: str, key: str) -> None:
         st.code(mermaid, language="text")
     if st.toggle("Sequence diagram of a simulation run (the design's own scenario)", key=f"{key}-seq"):
         from exporters.sequence import to_sequence
-        from simulator.run import simulate
-        run = simulate(design, design.scenario, trace=True)
+        from simulator.run import ScenarioError
+        from ui.limits import cap_notice, simulate
+        try:
+            run = simulate(design, design.scenario, trace=True)
+        except ScenarioError as exc:
+            st.error("The design's scenario cannot run:\n\n" + "\n".join(f"- {md_escape(p)}" for p in exc.problems[:20]))
+            return
+        cap_notice(run)
         text = to_sequence(run.trace, {n.id: n.title for n in design.nodes})
         st.code(text, language="text")
         st.download_button("Sequence diagram (.mmd)", text, f"{stem}-sequence.mmd", key=f"{key}-seqdl")
@@ -107,7 +114,7 @@ def import_action(key: str) -> Design | None:
     try:
         design = import_template(source[0], name=source[1])
     except ImportError_ as exc:
-        st.error("This is not a template we can import:\n\n" + "\n".join(f"- {p}" for p in exc.problems[:20]))
+        st.error("This is not a template we can import:\n\n" + "\n".join(f"- {md_escape(p)}" for p in exc.problems[:20]))
         return None
     kept = design.metadata.get("sam", {})
     st.success(f"Imported {len(design.nodes)} services and {len(design.edges)} connections"
@@ -116,6 +123,28 @@ def import_action(key: str) -> Design | None:
     st.download_button("Download the design (YAML)", to_yaml(design), f"{slug(design.name)}.design.yaml",
                        key=f"{key}-design")
     return design
+
+
+def endpoint_problem(url: str) -> str | None:
+    """Why this CloudFormation endpoint is refused, else None. Empty is AWS's own endpoint (boto3's default);
+    any other must be on this machine (LocalStack, moto): signed requests and the template are never sent to
+    an address a page visitor typed."""
+    from urllib.parse import urlsplit
+
+    from exporters import deploy
+    url = (url or "").strip()
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port                                  # noqa: B018 — raises ValueError for a bad port
+    except ValueError:
+        return "The endpoint URL is not a valid URL."
+    if parts.scheme not in ("http", "https") or not deploy.is_loopback(host):
+        return ("The endpoint URL must be on this machine (http://localhost:…, http://127.0.0.1:…), for a local "
+                "emulator; leave it empty for AWS itself.")
+    return None
 
 
 def deploy_panel(template: str | None, key: str) -> None:
@@ -135,16 +164,22 @@ def deploy_panel(template: str | None, key: str) -> None:
     region = c2.text_input("Region", "us-east-1", key=f"{key}-region")
     endpoint = c3.text_input("Endpoint URL (optional)", "", key=f"{key}-endpoint")
     state = st.session_state.setdefault(f"{key}-cs", {})
+    refused = endpoint_problem(endpoint)
+    if refused:
+        st.error(refused)
+        state.clear()
+        return
     if st.button("Create change set", key=f"{key}-create"):
         try:
             state.clear()
             state.update(deploy.create_change_set(deploy.client(region, endpoint), stack, template))
         except deploy.DeployError as exc:
-            st.error(str(exc))
+            st.error(md_escape(exc))
     if state:
         st.dataframe(state["changes"], hide_index=True)
-        if st.button(f"Execute change set {state['name']}", key=f"{key}-execute", type="primary"):
+        if st.button(f"Execute change set {md_escape(state['name'])}", key=f"{key}-execute", type="primary"):
             try:
-                st.info(f"Stack status: {deploy.execute(deploy.client(region, endpoint), stack, state['name'])}")
+                st.info("Stack status: " + md_escape(deploy.execute(deploy.client(region, endpoint), stack,
+                                                                   state["name"])))
             except deploy.DeployError as exc:
-                st.error(str(exc))
+                st.error(md_escape(exc))

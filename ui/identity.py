@@ -6,6 +6,7 @@ import streamlit as st
 
 from store import learners
 from store.db import open_database
+from ui.style import md_escape
 
 KEY = "learner_key"
 
@@ -43,25 +44,50 @@ def current_learner() -> learners.Learner | None:
     return learners.get(key) if key else None
 
 
+def sign_out() -> None:
+    """Forget everything this browser session holds, not only who is signed in: the quiz in progress (and the
+    attempt its answers are written to), the designer's canvas and session saves, the personal code, every
+    widget's value. The next person in this tab starts as a stranger (a sign-out that kept the quiz wrote the
+    next learner's answers into the previous learner's attempt)."""
+    st.session_state.clear()
+
+
+def _log_out() -> None:
+    sign_out()
+    st.logout()
+
+
+def _personal_code() -> None:
+    """The code of a learner who has just signed up: hidden until asked for, then shown once and forgotten
+    (the store keeps only its hash), so it never stays on a projected screen beside the class list."""
+    code = st.session_state.get("new_code")
+    if not code:
+        return
+    if st.button("Show my personal code", key="show-code", icon=":material/visibility:"):
+        st.session_state.pop("new_code", None)
+        st.info(f"Your personal code is **{code}**. Write it down now: it is shown this once. With "
+                "it you can come back to your progress from any browser; anyone who has it can too.")
+    else:
+        st.caption("Your personal code is ready and hidden, so nobody reads it off your screen (or a projector). "
+                   "Show it when only you can see the screen: it is shown once, then never again.")
+
+
 def sign_in_panel(purpose: str = "keep your progress") -> learners.Learner | None:
     """Show who is signed in (with a sign-out button), or the ways to sign in. Returns the learner."""
     problem = database_problem()
     if problem:
-        st.warning(f"Progress cannot be saved: the database is not reachable ({problem}). "
+        st.warning(f"Progress cannot be saved: the database is not reachable ({md_escape(problem)}). "
                    "Set SPS_DATABASE_URL to a reachable database.")
         return None
     learner = current_learner()
     if learner is not None:
         c1, c2 = st.columns([4, 1])
-        c1.markdown(f"Signed in as **{learner.display_name}**.")
+        c1.markdown(f"Signed in as **{md_escape(learner.display_name)}**.")
         if provider_configured():
-            c2.button("Log out", on_click=st.logout, key="logout")
-        elif c2.button("Sign out", key="signout"):
-            st.session_state.pop(KEY, None)
-            st.rerun()
-        if st.session_state.get("new_code"):
-            st.info(f"Your personal code is **{st.session_state['new_code']}**. Write it down: with it you can "
-                    "come back to your progress from any browser. Nobody else can see your answers.")
+            c2.button("Log out", on_click=_log_out, key="logout")
+        else:
+            c2.button("Sign out", on_click=sign_out, key="signout")
+        _personal_code()
         return learner
     if provider_configured():
         st.button("Log in", on_click=st.login, key="login", type="primary")
@@ -76,7 +102,7 @@ def sign_in_panel(purpose: str = "keep your progress") -> learners.Learner | Non
                     try:
                         learner, code = learners.create_with_code(name)
                     except ValueError as exc:
-                        st.error(str(exc))
+                        st.error(md_escape(exc))
                     else:
                         st.session_state[KEY] = learner.key
                         st.session_state["new_code"] = code

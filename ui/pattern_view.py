@@ -7,8 +7,8 @@ from design.loader import to_yaml
 from design.registry import BY_NAME
 from patterns.catalog import Pattern
 from patterns.schema import PROBLEMS
-from simulator.run import simulate
 from ui import diagram, lint_view, style
+from ui.limits import simulate
 from ui.run_view import show_run
 
 

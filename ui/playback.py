@@ -11,18 +11,20 @@ from design.documents import dump_yaml
 from design.scenario import node_fault_rows, with_overrides
 from designer import playback
 from designer.forms import default_scenario, edge_fault_rows, with_edge_faults
-from simulator.run import ScenarioError, simulate
+from simulator.run import ScenarioError
 from ui import canvas_session as cs
+from ui.limits import WEB_MAX_HOPS, capped, simulate, within
 from ui.run_view import show_run
+from ui.style import md_escape
 
 MAX_EVENTS_FOR_PLAYBACK = 20_000
-UI_MAX_HOPS = 500_000   # a page never waits on an endless cycle: the run stops and says so (SIM-HOP-LIMIT)
+UI_MAX_HOPS = WEB_MAX_HOPS   # the server's cap (ui.limits): the run stops and says so (SIM-HOP-LIMIT)
 
 
 def run_scenario(design, scenario: dict, limit: int, bar=None) -> dict:
-    """Simulate with the trace on and build the playback payload; raises ScenarioError. At most UI_MAX_HOPS
-    hops (the scenario may ask for fewer)."""
-    scenario = dict(scenario, max_hops=min(int(scenario.get("max_hops", UI_MAX_HOPS)), UI_MAX_HOPS))
+    """Simulate with the trace on and build the playback payload; raises ScenarioError. At most the server's
+    hop cap (the scenario may ask for fewer, never for more)."""
+    scenario = capped(scenario)
     def progress(f: float) -> None:
         if bar is not None:
             bar.progress(f, text=f"Simulating… {f:.0%}")
@@ -81,19 +83,22 @@ def scenario_form(s) -> None:
     rows, edge_rows = _fault_editors(s, base)
     with st.form(f"scenario-{s.opened}"):
         c1, c2, c3, c4, c5 = st.columns(5)
-        seed = c1.number_input("Seed", 0, 2**31 - 1, int(base.get("seed", 1)), help="Same seed, same run.")
-        until = c2.number_input("Simulated seconds", 1.0, 30 * 86400.0, float(base.get("until_s", 300)))
+        seed = c1.number_input("Seed", 0, 2**31 - 1, within(base.get("seed", 1), 0, 2**31 - 1, int),
+                               help="Same seed, same run.")
+        until = c2.number_input("Simulated seconds", 1.0, 30 * 86400.0,
+                                within(base.get("until_s", 300), 1.0, 30 * 86400.0))
         source = c3.selectbox("Events enter at", ids, index=ids.index(workload["source"]) if workload.get("source")
                               in ids else 0, format_func=titles.get)
-        count = c4.number_input("Events", 0, MAX_EVENTS_FOR_PLAYBACK, min(int(workload.get("count", 10)),
-                                                                          MAX_EVENTS_FOR_PLAYBACK))
-        rate = c5.number_input("Events per second", 0.001, 10_000.0, float(workload.get("rate_per_s", 1.0)))
+        count = c4.number_input("Events", 0, MAX_EVENTS_FOR_PLAYBACK, within(workload.get("count", 10), 0,
+                                                                             MAX_EVENTS_FOR_PLAYBACK, int))
+        rate = c5.number_input("Events per second", 0.001, 10_000.0,
+                               within(workload.get("rate_per_s", 1.0), 0.001, 10_000.0))
         inject = base.get("inject") or {}
         d1, d2, d3 = st.columns([1, 2, 1])
         natural = d1.checkbox("Natural duplicate rates", value="duplicate_probability" not in inject,
                               help="Each service's own small at-least-once rate (illustrative).")
         dup = d2.slider("Duplicate probability per delivery (when not natural)", 0.0, 1.0,
-                        float(inject.get("duplicate_probability", 0.0)), 0.01)
+                        within(inject.get("duplicate_probability", 0.0), 0.0, 1.0), 0.01)
         limit = d3.select_slider("Hops sent to the canvas", [500, 1000, 2000, 5000, 10000], value=2000,
                                  help="The canvas plays the first hops only; metrics cover the whole run.")
         submitted = st.form_submit_button("Run and play", type="primary")
@@ -108,7 +113,7 @@ def scenario_form(s) -> None:
         s.run = run_scenario(design, scenario, limit, bar)
     except ScenarioError as exc:
         bar.empty()
-        st.error("The scenario is not valid:\n\n" + "\n".join(f"- {p}" for p in exc.problems[:20]))
+        st.error("The scenario is not valid:\n\n" + "\n".join(f"- {md_escape(p)}" for p in exc.problems[:20]))
         return
     bar.empty()
     s.scenario = scenario

@@ -11,7 +11,7 @@ from patterns.catalog import load_catalog
 from ui import canvas_session as cs
 from ui.canvas import canvas
 from ui.canvas_files import share_url
-from ui.canvas_props import md
+from ui.style import md_escape
 from ui.playback import run_scenario
 from ui.run_view import show_run
 
@@ -52,10 +52,10 @@ def show(code: str | None) -> None:
             shared = _shared_run(code, 2000)
     except links.LinkError as exc:
         st.error("This classroom link cannot be opened. Ask for the link again (it may have been cut short when "
-                 "it was copied).\n\n" + "\n".join(f"- {md(p)}" for p in exc.problems[:20]))
+                 "it was copied).\n\n" + "\n".join(f"- {md_escape(p)}" for p in exc.problems[:20]))
         return
     design, run = shared["design"], shared["run"]
-    st.markdown(f"**{md(design.name)}** — seed {run.seed}, {run.hops:,} hops, "
+    st.markdown(f"**{md_escape(design.name)}** — seed {run.seed}, {run.hops:,} hops, "
                 f"{shared['payload']['total']:,} recorded steps")
     if run.stopped_by == "max_hops":
         st.warning(f"This run stopped after {run.hops:,} hops: a cycle or a fan-out keeps the design busy.")

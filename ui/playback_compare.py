@@ -11,7 +11,9 @@ from patterns.catalog import load_catalog
 from simulator.run import ScenarioError
 from ui import canvas_session as cs
 from ui.canvas import canvas
+from ui.limits import cap_notice
 from ui.playback import run_scenario
+from ui.style import md_escape
 
 CURRENT = "(the design in the designer)"
 
@@ -70,7 +72,7 @@ def show() -> None:
     try:
         runs = [_run(choice, count, rate, seed, until) for choice in (left, right)]
     except ScenarioError as exc:
-        st.error("The workload does not fit one of the designs:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
+        st.error("The workload does not fit one of the designs:\n\n" + "\n".join(f"- {md_escape(p)}" for p in exc.problems[:20]))
         return
     titles = [names[left], names[right]]
     summaries = [compare.summary(r["design"], r["run"]) for r in runs]
@@ -83,7 +85,8 @@ def show() -> None:
     cols = st.columns(2)
     for col, run, title in zip(cols, runs, titles):
         with col:
-            st.markdown(f"**{title}**")
+            st.markdown(f"**{md_escape(title)}**")
+            cap_notice(run["run"])
             st.caption("Who knows whom")
             st.dataframe(compare.coupling(run["design"])["rows"], hide_index=True, width="stretch")
             st.caption("Where state lives")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import quiz_state, quiz_view
+from ui.style import md_escape
 
 
 def show() -> None:
@@ -11,7 +12,7 @@ def show() -> None:
     session = quiz["session"]
     items = quiz["items"]
     done, total = session.progress()
-    st.subheader(session.spec.title or "Quiz", anchor=False)
+    st.subheader(md_escape(session.spec.title or "Quiz"), anchor=False)
     if quiz["attempt_id"] is None and not session.finished:
         st.caption("Not signed in: this quiz is not saved to your progress.")
     st.progress(done / total, text=f"{done} of {total} answered")
@@ -49,8 +50,8 @@ def _results(quiz) -> None:
         st.markdown("### Answers and explanations")
         for n, iid in enumerate(session.item_ids, 1):
             answer = session.answers.get(iid)
-            with st.expander(f"{n}. {items[iid].stem[:90]}"):
-                st.markdown(items[iid].stem)
+            with st.expander(f"{n}. " + quiz_view.quiz_text(items[iid], items[iid].stem[:90])):
+                st.markdown(quiz_view.quiz_text(items[iid], items[iid].stem))
                 quiz_view.show_feedback(items[iid], answer.response if answer else {},
                                         answer.score if answer else 0.0, answer.late if answer else False)
     c1, c2 = st.columns(2)

@@ -14,7 +14,8 @@ from quizzes.engine import MODES, QuizError, Spec
 from quizzes.generate import items_for_design
 from quizzes.topics import all_topics
 from store import classes, designs, progress
-from ui import design_input, quiz_state
+from ui import design_input, limits, quiz_state
+from ui.style import md_escape
 
 SOURCES = ["Question bank", "My due reviews", "Class quiz (join code)", "Questions about a design"]
 
@@ -35,7 +36,7 @@ def _start(items: dict, spec: Spec, learner, class_id: int | None = None) -> Non
     try:
         quiz_state.start(items, spec, learner.key if learner else None, class_id)
     except QuizError as exc:
-        st.error(str(exc))
+        st.error(md_escape(exc))
         return
     st.rerun()
 
@@ -98,6 +99,23 @@ def _class(learner) -> None:
             _start(load_items(), klass.spec, learner, class_id=klass.id)
 
 
+# Questions about a design run it a few times (a clean run, a poisoned event, duplicated deliveries), under the
+# quizzes' own scenario; the clean run is tried first under a tenth of the server's hop cap.
+QUIZ_MAX_HOPS = limits.WEB_MAX_HOPS // 10
+
+
+def _too_busy(design) -> bool:
+    from quizzes.generate_runs import scenario_for
+    from simulator.run import ScenarioError
+    scenario = scenario_for(design)
+    if scenario is None:
+        return False
+    try:
+        return limits.hit_cap(limits.simulate(design, dict(scenario, max_hops=QUIZ_MAX_HOPS)))
+    except ScenarioError:
+        return False        # items_for_design makes only the structural question then
+
+
 def _design(learner) -> None:
     catalog = load_catalog()
     options = ["A catalog pattern", "Upload a design file"] + (["One of my saved designs"] if learner else [])
@@ -121,6 +139,11 @@ def _design(learner) -> None:
     if design is None:
         return
     if st.button("Make questions about this design", type="primary", key="gen-start"):
+        if _too_busy(design):
+            st.warning(f"This design keeps the simulator busy for more than {QUIZ_MAX_HOPS:,} hops with three "
+                       "events (a cycle or a runaway fan-out), so this site makes no simulated questions about "
+                       "it. Run it in the Simulator to see where the hops go.")
+            return
         with st.spinner("Running your design in the simulator…"):
             generated = {i.id: i for i in items_for_design(design, seed=secrets.randbelow(1000))}
         if not generated:

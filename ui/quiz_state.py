@@ -25,6 +25,13 @@ def active() -> dict | None:
     return st.session_state.get(STATE)
 
 
+def keep_only_for(owner: str | None) -> None:
+    """Drop a quiz whose answers would be saved for someone other than `owner` (the learner signed in now)."""
+    quiz = active()
+    if quiz is not None and quiz["owner"] is not None and quiz["owner"] != owner:
+        clear()
+
+
 def start(items: dict, spec: Spec, owner: str | None, class_id: int | None = None) -> None:
     session = Session.start(items, spec, now())
     attempt_id = progress.start_attempt(owner, session, class_id=class_id) if owner else None

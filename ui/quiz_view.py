@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import streamlit as st
 
+from quizzes.bank import load_items
 from quizzes.engine import option_order, reason_order
 from quizzes.grading import RULES, grade
 from quizzes.schema import ITEM_TYPES
 from quizzes.topics import title as topic_title
 from ui import diagram
+from ui.style import md_escape
 
 # Icons are Streamlit's bundled Material Symbols (no emoji font needed); the words carry the meaning.
 OK, WRONG, PART, LATE, MISSED = (":material/check_circle:", ":material/cancel:", ":material/contrast:",
                                  ":material/timer_off:", ":material/error:")
 VERDICT_WORDS = {"correct choice": f"{OK} your choice — right", "wrong choice": f"{WRONG} your choice — wrong",
                  "missed": f"{MISSED} right answer you did not choose", "not chosen": "not chosen — correctly"}
+
+
+def quiz_text(item, text: str) -> str:
+    """A quiz text as Markdown. The curated bank's own markup (bold, code) is kept; every other item (generated
+    from a learner's design: its labels and name are in the stem and options) is escaped as a whole."""
+    return text if item.bank != "generated" and load_items().get(item.id) is not None else md_escape(text)
 
 
 def verdict_line(score: float, late: bool = False) -> str:
@@ -32,10 +40,10 @@ def show_item(item, seed: int, key: str, number: int, total: int) -> dict | None
     st.markdown(f"#### Question {number} of {total}")
     st.caption(f"{ITEM_TYPES[item.type]['title']} · {item.difficulty} · "
                + ", ".join(topic_title(t) for t in item.topics))
-    st.markdown(item.stem)
+    st.markdown(quiz_text(item, item.stem))
     if item.design is not None:
         diagram.show(item.design)
-    texts = {o.id: o.text for o in item.options + item.reasons}
+    texts = {o.id: quiz_text(item, o.text) for o in item.options + item.reasons}
     order = option_order(item, seed)
     with st.form(key=f"form-{key}"):
         response = None
@@ -47,7 +55,8 @@ def show_item(item, seed: int, key: str, number: int, total: int) -> dict | None
             picked = [o for o in order if st.checkbox(texts[o], key=f"c-{key}-{o}")]
             response = {"selected": picked}
         elif item.kind == "order":
-            picked = st.multiselect("Choose the steps in order, first to last", order, format_func=texts.get,
+            plain = {o.id: o.text for o in item.options}     # a multiselect shows its options as plain text
+            picked = st.multiselect("Choose the steps in order, first to last", order, format_func=plain.get,
                                     key=f"o-{key}", placeholder="Pick the first step, then the next…")
             response = {"order": picked}
         else:
@@ -73,7 +82,7 @@ def show_feedback(item, response: dict, score: float, late: bool = False) -> Non
             o = item.option(oid)
             mark = f"{OK} you placed it here" if pos <= len(chosen) and chosen[pos - 1] == oid else \
                 f"{WRONG} you placed it elsewhere"
-            st.markdown(f"{pos}. {o.text} — {mark}. {o.explanation}")
+            st.markdown(f"{pos}. {quiz_text(item, o.text)} — {mark}. {quiz_text(item, o.explanation)}")
     else:
         for group, options in (("Options", item.options), ("Reasons", item.reasons)):
             if not options:
@@ -83,9 +92,9 @@ def show_feedback(item, response: dict, score: float, late: bool = False) -> Non
             for o in options:
                 words = VERDICT_WORDS.get(g.verdicts.get(o.id, ""), "")
                 right = "right answer" if o.correct else "wrong answer"
-                st.markdown(f"- **{o.text}** ({right}; {words}). {o.explanation}")
+                st.markdown(f"- **{quiz_text(item, o.text)}** ({right}; {words}). {quiz_text(item, o.explanation)}")
     if item.explanation:
-        st.markdown(f"**Why:** {item.explanation}")
+        st.markdown(f"**Why:** {quiz_text(item, item.explanation)}")
     if item.sources:
         st.caption("Sources: " + " · ".join(f"[{i + 1}]({u})" for i, u in enumerate(item.sources)))
 

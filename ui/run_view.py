@@ -6,6 +6,7 @@ import json
 import streamlit as st
 
 from simulator.narrate import narrate
+from ui.limits import cap_notice
 from ui.style import md_escape
 
 METRIC_COLUMNS = [("received", "received"), ("processed", "processed"), ("failed", "failed"),
@@ -31,6 +32,7 @@ def metrics_rows(run, titles: dict[str, str]) -> list[dict]:
 def show_run(run, design, key: str) -> None:
     titles = {n.id: n.title for n in design.nodes}
     t = run.totals
+    cap_notice(run)
     if run.nothing_entered:
         st.warning("No event entered the design in this run: nothing was sent, so every count below is zero. "
                    "Add a workload (a client, or a source in the scenario) and run it again.")
