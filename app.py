@@ -18,6 +18,6 @@ PAGES = [
     st.Page("pages/compare_designs.py", title="Two designs side by side", icon=":material/splitscreen:"),
 ]
 
-st.set_page_config(page_title="Serverless Pattern Studio", page_icon=":material/hub:", layout="wide")
+st.set_page_config(page_title="Serverless Pattern Studio", page_icon=style.ICON, layout="wide")
 style.apply()
 st.navigation(PAGES).run()

@@ -13,6 +13,6 @@ from ui import style
 
 
 def setup(title: str) -> None:
-    st.set_page_config(page_title=f"{title} · Serverless Pattern Studio", page_icon=":material/hub:",
+    st.set_page_config(page_title=f"{title} · Serverless Pattern Studio", page_icon=style.ICON,
                        layout="wide")
     style.apply()
