@@ -17,6 +17,11 @@ from store.learners import CODE_ALPHABET, learner_id, now_ts
 from store.tables import answers, attempts, class_members, classes, learners
 
 
+# Aggregates of fewer answers than this are withheld: in a class of one, "the mean score" and "how often each
+# option was chosen" are that learner's own answers.
+MIN_GROUP = 5
+
+
 @dataclass(frozen=True)
 class ClassQuiz:
     id: int
@@ -120,9 +125,11 @@ def is_member(learner: str, class_id: int, *, db: Database | None = None) -> boo
                                                            class_members.c.learner_id == lid)).first() is not None
 
 
-def results(owner: str, class_id: int, *, db: Database | None = None) -> dict:
+def results(owner: str, class_id: int, *, min_group: int = MIN_GROUP, db: Database | None = None) -> dict:
     """Aggregate results of one of the owner's classes: per item, how many answered, the mean score, how many
-    were fully right and how often each option was chosen. PermissionError for anyone else's class."""
+    were fully right and how often each option was chosen. PermissionError for anyone else's class.
+    An aggregate over fewer than `min_group` answers (or finished attempts, for the class's mean score) is
+    withheld: its values are None and the item says `withheld: True`; counts of who answered stay."""
     db = db or open_database()
     with db.read() as conn:
         lid = learner_id(conn, owner)
@@ -151,12 +158,18 @@ def results(owner: str, class_id: int, *, db: Database | None = None) -> dict:
     for entry in per_item.values():
         n = entry.pop("answered")
         total = entry.pop("score_sum")
-        items.append({**entry, "answered": n, "mean_score": round(total / n, 4) if n else None,
-                      "choices": dict(sorted(entry["choices"].items()))})
+        if n < min_group:
+            items.append({"item_id": entry["item_id"], "answered": n, "late": None, "fully_correct": None,
+                          "mean_score": None, "choices": {}, "withheld": n > 0})
+            continue
+        items.append({**entry, "answered": n, "mean_score": round(total / n, 4),
+                      "choices": dict(sorted(entry["choices"].items())), "withheld": False})
     finished = [r for r in runs if r.finished_at is not None]
+    enough = len(finished) >= max(min_group, 1)
     return {"class_id": row.id, "title": row.title, "code": row.code, "members": members, "attempts": len(runs),
             "finished": len(finished),
-            "mean_score": round(sum(r.score or 0 for r in finished) / len(finished), 4) if finished else None,
+            "mean_score": round(sum(r.score or 0 for r in finished) / len(finished), 4) if enough else None,
+            "mean_withheld": bool(finished) and not enough, "min_group": min_group,
             "max_score": len(spec.item_ids), "items": items}
 
 

@@ -39,8 +39,9 @@ class Database:
     def __init__(self, url: str, upto: int | None = None):
         self.url = sa.engine.make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
-        if self.is_sqlite and self.url.database not in (None, "", ":memory:"):
-            Path(self.url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        if self.is_sqlite and self.url.database not in (None, "", ":memory:") \
+                and not self.url.database.startswith("file:"):
+            private_file(Path(self.url.database).expanduser())
         kwargs = {"future": True}
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
@@ -75,6 +76,23 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def private_file(path: Path) -> None:
+    """The SQLite file readable and writable by this user only (0600; its folder 0700 when we make it):
+    it holds every learner's answers. SQLite gives the -wal and -shm files the database file's mode."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))     # create it ourselves, never 0644
+    except OSError:
+        return          # not ours to change (or a read-only place): SQLite reports what matters
+    for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if each.exists() and each.stat().st_mode & 0o077:
+                os.chmod(each, 0o600)                                # an older file: tighten it
+        except OSError:
+            pass
 
 
 def _sqlite_connect(dbapi_conn, _record) -> None:

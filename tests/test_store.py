@@ -224,7 +224,7 @@ def test_class_quiz_join_code_and_aggregate_results_per_class(db):
     outsider = learners.create_with_code("Other class", db=db)[0]
     classes.join(outsider.key, week4.code, db=db)
     _take(db, outsider, week4.spec, right=0, class_id=week4.id)
-    result = classes.results(teacher.key, week3.id, db=db)
+    result = classes.results(teacher.key, week3.id, min_group=1, db=db)
     assert (result["members"], result["attempts"], result["finished"]) == (3, 3, 3)
     assert result["mean_score"] == 2.0
     assert [r["answered"] for r in result["items"]] == [3, 3, 3]
@@ -239,3 +239,49 @@ def test_class_quiz_join_code_and_aggregate_results_per_class(db):
     assert [c.title for c in classes.owned(teacher.key, db=db)] == ["Week 3", "Week 4"] or \
         {c.title for c in classes.owned(teacher.key, db=db)} == {"Week 3", "Week 4"}
     assert [c.id for c in classes.joined(pupils[0].key, db=db)] == [week3.id]
+
+
+def test_class_results_of_a_small_group_are_withheld(db):
+    # A class of one: its "mean score" and "choices" would be exactly what that learner answered.
+    teacher, _ = learners.create_with_code("Ms T", db=db)
+    spec = Spec(topics=("choreography-vs-orchestration",), size=2, seed=8, mode="quiz", title="Week 5")
+    klass = classes.create(teacher.key, "Week 5", Spec(**{**spec.__dict__, "item_ids": tuple(select(ITEMS, spec))}),
+                           now=T0, db=db)
+    pupils = [learners.create_with_code(f"P{i}", db=db)[0] for i in range(classes.MIN_GROUP)]
+    classes.join(pupils[0].key, klass.code, now=T0, db=db)
+    _take(db, pupils[0], klass.spec, right=1, class_id=klass.id)
+    alone = classes.results(teacher.key, klass.id, db=db)
+    assert (alone["members"], alone["finished"], alone["min_group"]) == (1, 1, classes.MIN_GROUP)
+    assert alone["mean_score"] is None and alone["mean_withheld"]
+    assert all(i["withheld"] and i["mean_score"] is None and i["choices"] == {} and i["fully_correct"] is None
+               for i in alone["items"])
+    assert [i["answered"] for i in alone["items"]] == [1, 1]        # how many answered is not withheld
+    for pupil in pupils[1:]:
+        classes.join(pupil.key, klass.code, now=T0, db=db)
+        _take(db, pupil, klass.spec, right=2, class_id=klass.id)
+    full = classes.results(teacher.key, klass.id, db=db)
+    assert full["mean_score"] is not None and not full["mean_withheld"]
+    assert all(not i["withheld"] and i["choices"] for i in full["items"])
+
+
+def test_the_sqlite_file_is_private_to_its_user(tmp_path):
+    # It holds every learner's answers: never world-readable (nor its -wal/-shm), whatever the umask.
+    import os
+    import stat
+
+    from store.db import Database
+    old = os.umask(0o022)
+    try:
+        db = Database(f"sqlite:///{tmp_path}/new/studio.sqlite3")
+        learners.create_with_code("Ada", db=db)
+        files = sorted((tmp_path / "new").iterdir())
+        assert {f.name for f in files} >= {"studio.sqlite3"}
+        assert {f.name: stat.S_IMODE(f.stat().st_mode) for f in files} == {f.name: 0o600 for f in files}
+        assert stat.S_IMODE((tmp_path / "new").stat().st_mode) == 0o700
+        db.dispose()
+        older = tmp_path / "old.sqlite3"                     # a file made before: tightened on open
+        older.touch(mode=0o644)
+        Database(f"sqlite:///{older}").dispose()
+        assert stat.S_IMODE(older.stat().st_mode) == 0o600
+    finally:
+        os.umask(old)

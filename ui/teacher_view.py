@@ -10,6 +10,7 @@ from quizzes.bank import load_items
 from quizzes.engine import MODES, QuizError, Spec, select
 from quizzes.topics import all_topics
 from store import classes
+from ui.style import md_escape
 
 
 def create_form(teacher) -> None:
@@ -32,7 +33,7 @@ def create_form(teacher) -> None:
                 klass = classes.create(teacher.key, title, Spec(**{**spec.__dict__, "item_ids": tuple(ids),
                                                                    "size": len(ids)}))
             except (QuizError, ValueError) as exc:
-                st.error(str(exc))
+                st.error(md_escape(exc))
                 return
             st.success(f"Created. Learners join with the code **{klass.code}** on the Quiz page "
                        "(Class quiz → join code).")
@@ -55,12 +56,17 @@ def results(teacher) -> None:
     for n, entry in enumerate(data["items"], 1):
         item = items.get(entry["item_id"])
         texts = {o.id: o.text for o in (item.options + item.reasons)} if item else {}
+        shown = entry["mean_score"] is not None
         rows.append({"#": n, "question": (item.stem[:80] + "…") if item else entry["item_id"],
                      "answered": entry["answered"],
                      "mean score": entry["mean_score"],
-                     "fully right": f"{entry['fully_correct']} of {entry['answered']}",
-                     "choices": "; ".join(f"{texts.get(k, k)[:40]} × {v}" for k, v in entry["choices"].items())})
+                     "fully right": f"{entry['fully_correct']} of {entry['answered']}" if shown else "—",
+                     "choices": "; ".join(f"{texts.get(k, k)[:40]} × {v}" for k, v in entry["choices"].items())
+                     if shown else ("withheld" if entry.get("withheld") else "—")})
     st.markdown("**Per question** (aggregate over the class; individual answers are never shown)")
+    st.caption(f"A question's results appear once at least {data['min_group']} learners have answered it, and "
+               f"the mean score once {data['min_group']} have finished: in a smaller group the totals would "
+               "show what each learner answered.")
     st.dataframe(rows, hide_index=True)
     answered = [r for r in rows if r["mean score"] is not None]
     if answered:
