@@ -4,6 +4,9 @@
    exporter pays to write YAML).
 2. SAM import of the 85 corpus templates, against just loading them with a PyYAML SafeLoader that accepts
    CloudFormation tags (the floor any importer pays to read them).
+3. The export curve: `export` (lint + build + YAML) of a topic with N Lambda subscribers at 100, 1,000 and
+   2,000 nodes, time per node, and the ratio of the largest to the smallest (goal ≤ 1.5: near-linear; it was
+   cubic, 31 s at 1,000 subscribers).
 
 Run alone: `python -m benchmarks.export_import`.
 """
@@ -35,6 +38,33 @@ def design_200(copies: int = 40):
                                                                     "report_batch_item_failures": True}},
                   {"source": f"fn{i}", "target": f"t{i}"}]
     return from_data({"name": f"Benchmark: {len(nodes)} nodes", "nodes": nodes, "edges": edges})
+
+
+def fan_out(nodes: int):
+    """A client → a topic (with a DLQ) → nodes − 3 Lambda subscribers: `nodes` nodes in all."""
+    subscribers = nodes - 3
+    doc_nodes = [{"id": "shop", "type": "client"}, {"id": "orders", "type": "sns_topic"},
+                 {"id": "orders_dlq", "type": "sqs_queue"}] + \
+        [{"id": f"fn{i}", "type": "lambda", "props": {"timeout_s": 10}} for i in range(subscribers)]
+    edges = [{"source": "shop", "target": "orders"},
+             {"source": "orders", "target": "orders_dlq", "kind": "dead_letter"}] + \
+        [{"source": "orders", "target": f"fn{i}"} for i in range(subscribers)]
+    return from_data({"name": f"Benchmark: topic with {subscribers} subscribers", "nodes": doc_nodes,
+                      "edges": edges})
+
+
+def export_curve(sizes=(100, 1000, 2000), repeat: int = 3) -> float:
+    """Print time per node of `exporters.sam.export` at each size; return the largest/smallest ratio."""
+    from exporters.sam import export
+    export(fan_out(20))   # imports and first-call costs stay out of the figures
+    per_node = {}
+    for size in sizes:
+        design = fan_out(size)
+        per_node[size] = _best(repeat, lambda: export(design)) / size
+    ratio = per_node[sizes[-1]] / per_node[sizes[0]]
+    figures = ", ".join(f"{size:,} nodes {t * 1000:.2f} ms/node" for size, t in per_node.items())
+    print(f"SAM export curve (topic → N Lambda subscribers): {figures} → ratio {ratio:.2f} (goal ≤ 1.5)")
+    return ratio
 
 
 def _best(repeat: int, fn) -> float:
@@ -70,6 +100,7 @@ def report(repeat: int = 3) -> None:
     print(f"SAM import, {len(texts)} corpus templates: {t_import * 1000:.0f} ms "
           f"({t_import / len(texts) * 1000:.1f} ms each); PyYAML load of the same files {t_load * 1000:.0f} ms "
           f"→ ratio {t_import / t_load:.2f}×")
+    export_curve()
 
 
 if __name__ == "__main__":

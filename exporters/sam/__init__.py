@@ -9,6 +9,7 @@ from design.registry import BY_NAME
 from exporters.deploy_checks import deploy_errors
 from exporters.sam.build import METADATA_KEY, build_template, template_text
 from exporters.sam.cycles import CycleError
+from exporters.sam.indexed import IndexedDesign
 
 
 _AWS = {name for name, spec in BY_NAME.items() if spec.sam_type}
@@ -21,6 +22,7 @@ class ExportError(ValueError):
 
 
 def export(design) -> str:
+    design = IndexedDesign.of(design)   # lint and build share O(1) lookups (a plain Design rescans per call)
     errors = deploy_errors(design)
     if errors:
         raise ExportError([f"{f['path']}: {f['message']} [{f['id']}]" for f in errors])

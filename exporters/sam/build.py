@@ -7,6 +7,7 @@ from exporters import cfn_yaml
 from exporters.sam import apis, compute, kept, pipes, routing, storage
 from exporters.sam.context import Context
 from exporters.sam.cycles import break_cycles
+from exporters.sam.indexed import IndexedDesign
 
 METADATA_KEY = "ServerlessPatternStudio"
 FORMAT_VERSION = 1
@@ -34,6 +35,7 @@ def build_template(design) -> dict:
         passive = set(saved["passive"])
         design = Design(name=design.name, nodes=design.nodes, edges=[e for e in design.edges if e.key not in passive],
                         description=design.description, scenario=design.scenario, metadata=design.metadata)
+    design = IndexedDesign.of(design)   # O(1) lookups: export stays near-linear in the design's size
     ctx = Context(design, saved)
     for edge in design.edges:   # API Gateway as an EventBridge or Pipes target must be a REST API
         if ctx.type_of(edge.target) == "api_gateway" and design.kind_of(edge) in ("rule_target", "pipe_target",

@@ -64,6 +64,7 @@ class Context:
         self.policy_ids: dict[str, str] = {}
         self.defaults: dict[str, set] = {}       # logical id → properties that are only our defaults
         self.rest_apis: set[str] = set()         # HTTP-kind APIs written as REST (integrations HTTP APIs lack)
+        self.memo: dict[str, dict] = {}          # per-export answers asked once per node, not once per edge
         self.idempotency_id = self.new_id("IdempotencyTable") if any(
             n.type == "lambda" and n.prop("idempotent") for n in design.nodes) else ""
 

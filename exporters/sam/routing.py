@@ -88,9 +88,12 @@ def _mapping(ctx: Context, edge, kind: str) -> None:
 def _dead_letter_for(ctx: Context, edge) -> str | None:
     if edge.props.get("dead_letter"):
         return edge.props["dead_letter"]
-    if ctx.type_of(edge.source) == "sns_topic":
-        dlq = [e.target for e in ctx.design.out_edges(edge.source) if ctx.design.kind_of(e) == "dead_letter"]
-        return dlq[0] if dlq else None
+    if ctx.type_of(edge.source) == "sns_topic":   # the topic's own DLQ: looked up once per topic, not per edge
+        memo = ctx.memo.setdefault("topic_dead_letter", {})
+        if edge.source not in memo:
+            dlq = [e.target for e in ctx.design.out_edges(edge.source) if ctx.design.kind_of(e) == "dead_letter"]
+            memo[edge.source] = dlq[0] if dlq else None
+        return memo[edge.source]
     return None
 
 
