@@ -29,6 +29,14 @@ _EVENT_PROPS = {"BatchSize": "batch_size", "MaximumBatchingWindowInSeconds": "ba
                 "BisectBatchOnFunctionError": "bisect_on_error", "MaximumRetryAttempts": "retry_attempts",
                 "MaximumRecordAgeInSeconds": "max_event_age_s", "ParallelizationFactor": "parallelization_factor",
                 "FilterPolicy": "filter_policy", "FilterPolicyScope": "filter_policy_scope"}
+_MAPPINGS = ("Parameters", "Mappings", "Conditions", "Rules", "Globals", "Outputs", "Metadata", "Hooks")
+
+
+def _kind(value) -> str:
+    return {list: "a list", str: "a string", bool: "a boolean", int: "a number", float: "a number"}.get(
+        type(value), type(value).__name__)
+
+
 class ImportError_(ValueError):
     """A file that is not a template we can import; `problems` lists why, one line each."""
 
@@ -44,10 +52,12 @@ def import_template(text: str | bytes, name: str = "template") -> Design:
         raise ImportError_([str(exc)]) from None
     if not isinstance(data, dict) or not isinstance(data.get("Resources"), dict) or not data["Resources"]:
         raise ImportError_([f"{name}: not a CloudFormation or SAM template (no Resources section)"])
-    bad_ids = [f"{name}: Resources.{lid!r}: a logical id must be a string of letters and digits"
-               for lid in data["Resources"] if not isinstance(lid, str)]
-    if bad_ids:
-        raise ImportError_(bad_ids[:20])
+    bad = [f"{name}: Resources.{lid!r}: a logical id must be a string of letters and digits"
+           for lid in data["Resources"] if not isinstance(lid, str)]
+    bad += [f"{name}: {key}: must be a mapping, not {_kind(data[key])}" for key in _MAPPINGS
+            if data.get(key) is not None and not isinstance(data[key], dict)]
+    if bad:   # CloudFormation refuses these too; keeping them would only fail later, on export
+        raise ImportError_(bad[:20])
     stored = _stored_design(data, name)
     if stored is not None:
         return stored

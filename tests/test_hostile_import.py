@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from design.loader import validate
+from exporters.sam import template_text
 from importers.sam import ImportError_, import_template
 
 _TYPES = ["AWS::Serverless::Function", "AWS::Lambda::Function", "AWS::SQS::Queue", "AWS::SNS::Topic",
@@ -65,6 +66,7 @@ def test_no_exception_but_import_error_escapes(template):
         assert exc.problems and all(isinstance(p, str) and "\n" not in p for p in exc.problems)
         return
     assert validate(design.to_dict()) == []
+    template_text(design)   # what the Export page does with an imported design: no exception either
 
 
 def _fn(props=None):
@@ -104,11 +106,23 @@ def test_each_reported_shape_imports_or_is_refused_with_a_path(name):
         assert exc.problems[0].startswith("t.yaml")
         return
     assert validate(design.to_dict()) == []
+    template_text(design)
+
+
+@pytest.mark.parametrize("section", ["Parameters", "Globals", "Mappings", "Conditions", "Outputs", "Metadata"])
+def test_a_template_section_that_must_be_a_mapping_is_refused_with_its_path(section):
+    with pytest.raises(ImportError_) as info:
+        import_template(yaml.safe_dump({section: [1, 2], "Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}),
+                        name="t.yaml")
+    assert info.value.problems == [f"t.yaml: {section}: must be a mapping, not a list"]
 
 
 def test_kept_verbatim_shapes_survive_re_export():
-    design = import_template(yaml.safe_dump(CASES["Parameters as a list"], sort_keys=False))
-    assert design.metadata["sam"]["template"]["Parameters"] == [1, 2]
+    template = {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": [1, 2]},
+                              "X": {"Type": ["AWS::SQS::Queue"]}}}
+    design = import_template(yaml.safe_dump(template, sort_keys=False))
+    out = yaml.safe_load(template_text(design).replace("!", ""))
+    assert out["Resources"]["Q"]["Properties"] == [1, 2] and out["Resources"]["X"]["Type"] == ["AWS::SQS::Queue"]
 
 
 @pytest.mark.parametrize("name", ["integer logical id", "Type as a list", "Target as a list"])

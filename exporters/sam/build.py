@@ -68,10 +68,10 @@ def build_template(design) -> dict:
 def _resource_policies(ctx: Context, saved: dict) -> None:
     existing = set()
     for resource in (saved.get("resources") or {}).values():   # policies the imported template already has
-        if isinstance(resource, dict):
-            props = resource.get("Properties") or {}
-            for ref in (props.get("Queues") or []) + (props.get("Topics") or []):
-                existing.add(str(ref))
+        props = resource.get("Properties") if isinstance(resource, dict) else None
+        if isinstance(props, dict):   # a resource kept verbatim may hold anything there
+            for key in ("Queues", "Topics"):
+                existing.update(str(ref) for ref in props.get(key) or [] if isinstance(props.get(key), list))
     for book, rtype, key in ((ctx.queue_statements, "AWS::SQS::QueuePolicy", "Queues"),
                              (ctx.topic_statements, "AWS::SNS::TopicPolicy", "Topics")):
         for node_id, statements in book.items():
