@@ -35,7 +35,8 @@ OUTCOME_KIND = {
     "execution_succeeded": "ok", "failed": "fail", "error": "fail", "execution_failed": "fail",
     "callback_lost": "fail", "visible_again": "retry", "throttled": "throttle", "rejected": "throttle",
     "short_circuited": "throttle", "dropped": "drop", "filtered": "filter", "deduplicated": "dedup",
-    "condition_failed": "dedup", "scheduled": "info", "task_external": "info",
+    "condition_failed": "dedup", "scheduled": "info", "task_external": "info", "reordered": "info",
+    "returned_unprocessed": "retry",
 }
 # Counters shown on a node: which kinds count, and where (the hop's target, or its source for answers/DLQ).
 COUNTERS = ("in", "ok", "fail", "retry", "dup", "dlq", "drop", "throttle", "filter", "dedup", "parked", "flight")

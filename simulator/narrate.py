@@ -11,7 +11,8 @@ OUTCOME_WORDS = {
     "execution_started": "started an execution of", "execution_succeeded": "finished successfully in",
     "execution_failed": "ended in failure in", "short_circuited": "short-circuited (circuit open) before",
     "callback_lost": "lost its callback in", "redriven": "redriven from the dead-letter queue to", "task_external": "called an AWS API outside the design from",
-    "scheduled": "scheduled by", "deleted": "deleted from",
+    "scheduled": "scheduled by", "deleted": "deleted from", "reordered": "overtaken in the queue",
+    "returned_unprocessed": "handed back unprocessed by",
 }
 
 

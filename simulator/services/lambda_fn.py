@@ -281,12 +281,19 @@ class LambdaModel(Model):
         error = inv.error
         whole = False            # the invocation as a whole failed: no item counts as done
         errors = inv.errors
+        stopped: list = []       # FIFO partial batch: returned unprocessed after the first failure
+        fifo = inv.mode == "batch_partial_fifo"
         for i, m in enumerate(inv.msgs):
+            if stopped or (fifo and failed):
+                # services-sqs-errorhandling: on a FIFO queue the function stops at the first failure and
+                # returns it and every message after it in batchItemFailures, unprocessed.
+                stopped.append(m)
+                continue
             err = error if error is not None else (errors[i] if errors is not None else None)
             if err:
                 m.error = err
                 failed.append(m)
-                if inv.mode != "batch_partial":
+                if inv.mode not in ("batch_partial", "batch_partial_fifo"):
                     # The function throws: items after this one never run; those before it already
                     # performed their side effect, and will again when the batch comes back.
                     error, whole = err, True
@@ -300,7 +307,7 @@ class LambdaModel(Model):
             if did and (err := self._publish(m)) and err != CONDITION_FAILED:
                 m.error = err
                 failed.append(m)
-                if inv.mode != "batch_partial":
+                if inv.mode not in ("batch_partial", "batch_partial_fifo"):
                     error, whole = err, True
                 continue
             succeeded.append((m, did))
@@ -309,6 +316,7 @@ class LambdaModel(Model):
                 m.error = error
             failed = list(inv.msgs)
             succeeded = []
+            stopped = []          # the whole invocation failed: every message is a failed attempt
         for m, did in succeeded:
             s.processed += 1
             s.latency(self.env.now - m.core.created)
@@ -318,6 +326,12 @@ class LambdaModel(Model):
             self._settle_failures(failed, inv.mode)
             for m in failed:
                 rt.record(m, m.hop_from, self.id, "failed", m.error or error or "")
+        if stopped:
+            s.returned += len(stopped)          # never ran: not a failed attempt, handed back to the queue
+            for m in stopped:
+                m.error = None
+                rt.record(m, m.hop_from, self.id, "returned_unprocessed", "after an earlier failure in its FIFO batch")
+            failed = failed + stopped
         output = None
         if not failed:
             output = inv.msgs[0].core.body
