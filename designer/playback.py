@@ -24,20 +24,12 @@ from bisect import bisect_right
 
 from design.model import Design
 from simulator.narrate import describe
+from simulator.outcomes import OUTCOMES, PLAYBACK_KINDS
 
-KINDS = ("move", "dlq", "answer", "ok", "fail", "retry", "throttle", "drop", "filter", "dedup", "info")
+KINDS = PLAYBACK_KINDS
 K = {name: i for i, name in enumerate(KINDS)}
 TRAVELS = frozenset({K["move"], K["dlq"], K["answer"]})
-OUTCOME_KIND = {
-    "sent": "move", "enqueued": "move", "invoked": "move", "routed": "move", "fanned_out": "move",
-    "stored": "move", "written": "move", "fired": "move", "execution_started": "move", "replayed": "move",
-    "redriven": "move", "dead_lettered": "dlq", "answered": "answer", "processed": "ok",
-    "execution_succeeded": "ok", "failed": "fail", "error": "fail", "execution_failed": "fail",
-    "callback_lost": "fail", "visible_again": "retry", "throttled": "throttle", "rejected": "throttle",
-    "short_circuited": "throttle", "dropped": "drop", "filtered": "filter", "deduplicated": "dedup",
-    "condition_failed": "dedup", "scheduled": "info", "task_external": "info", "reordered": "info",
-    "returned_unprocessed": "retry",
-}
+OUTCOME_KIND = {name: o.kind for name, o in OUTCOMES.items()}
 # Counters shown on a node: which kinds count, and where (the hop's target, or its source for answers/DLQ).
 COUNTERS = ("in", "ok", "fail", "retry", "dup", "dlq", "drop", "throttle", "filter", "dedup", "parked", "flight")
 # At the end of a fully played run the badges show the run's own counters (the results table's numbers, in

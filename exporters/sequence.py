@@ -4,9 +4,10 @@ from __future__ import annotations
 import re
 
 DEFAULT_LIMIT = 200
-# Outcome → (arrow, drawn from the target back to the source).
-_FAILED = {"failed", "execution_failed", "dropped", "throttled", "timed_out", "rejected"}
-_REPLIES = {"answered", "processed", "execution_succeeded", "execution_failed"}
+from simulator.outcomes import OUTCOMES
+
+# The outcome table's arrows in Mermaid; a reply is drawn from the target back to the source.
+_MERMAID = {"call": "->>", "reply": "-->>", "fail": "--x", "async": "-)"}
 
 
 def _pid(node_id: str) -> str:
@@ -41,13 +42,12 @@ def to_sequence(trace, titles: dict[str, str] | None = None, limit: int = DEFAUL
         if detail:
             label += f" · {detail}"
         src = src if src is not None else dst
-        if outcome == "visible_again":
-            lines.append(f"    Note over {_pid(src)}: {_text(label)}")
+        kind = OUTCOMES[outcome].arrow if outcome in OUTCOMES else "call"
+        if kind == "note":
+            lines.append(f"    Note over {_pid(dst if dst is not None else src)}: {_text(label)}")
             continue
-        arrow = "--x" if outcome in _FAILED else ("-->>" if outcome in _REPLIES else "->>")
-        if outcome == "dead_lettered":
-            arrow = "-)"
-        a, b = (dst, src) if outcome in _REPLIES else (src, dst)
+        a, b = (dst, src) if kind == "reply" else (src, dst)
+        arrow = _MERMAID[kind]
         lines.append(f"    {_pid(a)}{arrow}{_pid(b)}: {_text(label)}")
     if len(rows) > len(shown) and seen:
         lines.append(f"    Note over {_pid(seen[0])}: … and {len(rows) - len(shown):,} more hops not shown")
