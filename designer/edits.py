@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
-from design.connections import allowed_kinds, refusal
+from design.connections import ALLOWED, allowed_kinds, refusal
 from design.loader import DesignError, from_data
 from design.merge import fresh_id, merge
 from design.model import Design, Edge, Node
@@ -123,7 +123,8 @@ def _connect(design: Design, op: dict, _patterns) -> Result:
         raise EditRefused(f"{nodes[src].title} cannot be connected to itself")
     why = refusal(nodes[src].type, nodes[dst].type, kind)
     if why:
-        raise EditRefused(f"Refused: {nodes[src].title} → {nodes[dst].title}: {why}")
+        raise EditRefused(f"Refused: {nodes[src].title} → {nodes[dst].title}: "
+                          f"{refusal_words(nodes[src].type, nodes[dst].type, kind, why)}")
     kinds = allowed_kinds(nodes[src].type, nodes[dst].type)
     chosen = kind or kinds[0]
     same = [e for e in design.edges if e.source == src and e.target == dst]
@@ -138,6 +139,26 @@ def _connect(design: Design, op: dict, _patterns) -> Result:
     note = f" Other kinds possible: {', '.join(others)} (change it in the properties)." if others else ""
     return Result(design, f"Connected {nodes[src].title} → {nodes[dst].title} as {chosen}.{note}",
                   select_edges=[edge.key])
+
+
+def service_name(ntype: str) -> str:
+    """A service type as the palette names it ("SQS queue"), the id itself when the registry has no such type."""
+    return BY_NAME[ntype].title if ntype in BY_NAME else ntype
+
+
+def refusal_words(source_type: str, target_type: str, kind: str | None, why: str) -> str:
+    """design.connections.refusal's reason with the services named as the palette names them ("SQS queue →
+    Client is not a connection AWS offers; SQS queue connects to: CloudWatch alarm, …"), not as type ids. The
+    rule stays refusal()'s (`why`); only the words change, and a reason this does not recognise is kept."""
+    a, b = service_name(source_type), service_name(target_type)
+    kinds = allowed_kinds(source_type, target_type)
+    if not kinds:
+        targets = sorted({service_name(t) for (s, t) in ALLOWED if s == source_type}, key=str.lower)
+        hint = f"; {a} connects to: {', '.join(targets)}" if targets else f"; {a} has no outgoing connections"
+        return f"{a} → {b} is not a connection AWS offers{hint}"
+    if kind is not None and kind not in kinds:
+        return f"a “{kind}” connection is not possible for {a} → {b} (possible: {', '.join(kinds)})"
+    return why
 
 
 def _delete(design: Design, op: dict, _patterns) -> Result:

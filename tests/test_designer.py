@@ -84,13 +84,15 @@ def test_connect_infers_the_kind_and_refuses_what_the_registry_does_not_allow():
     assert r.design.kind_of(r.design.edges[0]) == "event_source" and r.select_edges == ["q->fn"]
     with pytest.raises(edits.EditRefused) as refused:
         edits.apply(d, {"op": "connect", "source": "t", "target": "q"})
-    assert "no connection from dynamodb_table to sqs_queue" in refused.value.problems[0]
-    assert "can connect to: alarm, lambda, pipe" in refused.value.problems[0]
+    # services named as the palette names them, never by type id
+    assert "DynamoDB table → SQS queue is not a connection AWS offers" in refused.value.problems[0]
+    assert "DynamoDB table connects to: CloudWatch alarm, EventBridge Pipe, Lambda function" in refused.value.problems[0]
+    assert "dynamodb_table" not in refused.value.problems[0] and "sqs_queue" not in refused.value.problems[0]
     with pytest.raises(edits.EditRefused, match="itself"):
         edits.apply(d, {"op": "connect", "source": "fn", "target": "fn"})
     with pytest.raises(edits.EditRefused, match="already connected"):
         edits.apply(r.design, {"op": "connect", "source": "q", "target": "fn"})
-    with pytest.raises(edits.EditRefused, match="kind 'sync' is not possible"):
+    with pytest.raises(edits.EditRefused, match="a “sync” connection is not possible for SQS queue → Lambda function"):
         edits.apply(d, {"op": "connect", "source": "q", "target": "fn", "kind": "sync"})
 
 
