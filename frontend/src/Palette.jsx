@@ -15,7 +15,7 @@ export function Palette({ palette, onAdd }) {
   const q = query.trim().toLowerCase();
   const patterns = palette.patterns.filter((p) => !q || p.title.toLowerCase().includes(q) || p.id.includes(q));
   return (
-    <nav className="sps-palette" aria-label="Palette: drag a service or a pattern onto the canvas">
+    <nav className="sps-palette" id="sps-palette" aria-label="Palette: drag a service or a pattern onto the canvas">
       <p className="sps-palette-hint">Drag onto the canvas, or press to add.</p>
       {palette.groups.map((group) => (
         <section key={group.name} className="sps-palette-group">

@@ -3,9 +3,9 @@
 // move: it is shown still at the middle of its edge while its hop is current (step-wise positions).
 import { useContext } from 'react';
 import { useNodes, ViewportPortal } from '@xyflow/react';
-import { centreLine, edgeCurve, NODE_W, pointAt } from './geometry.js';
-import { DesignContext, PlayerContext, usePlayerState } from './context.js';
-import { flashesAt, K, KINDS, tokensAt, TRAVEL_WALL } from './playback.js';
+import { centreLine, edgeCurve, pointAt } from './geometry.js';
+import { DesignContext, PlayerContext, SideContext, usePlayerState } from './context.js';
+import { flashesShown, K, KINDS, tokensShown, TRAVEL_WALL } from './playback.js';
 import { reducedMotion } from './player.js';
 
 export function Token({ kind, copy, attempt, bare }) {
@@ -42,22 +42,18 @@ const FLASH = {
 
 export function TokenLayer() {
   const player = useContext(PlayerContext);
+  const side = useContext(SideContext);
   const design = useContext(DesignContext);
   const state = usePlayerState();
   const nodes = useNodes();
-  if (!player || !state) return null;
+  if (!player || !state || !player.sides[side]) return null;
   const pos = new Map(nodes.map((n) => [n.id, n.position]));
   const at = (index) => pos.get(design.nodes[index]?.id);
   const travel = TRAVEL_WALL * state.speed;
   const still = reducedMotion();
-  const { hops, times } = player;
-  const tokens = state.step >= 0
-    ? (hops[state.step] && hops[state.step][2] !== hops[state.step][3] && [0, 1, 2].includes(hops[state.step][4])
-      ? [{ i: state.step, f: state.stepProgress }] : [])
-    : tokensAt(hops, times, state.t, travel).slice(-150);
-  const flashes = state.step >= 0
-    ? (FLASH[hops[state.step]?.[4]] ? [{ i: state.step, age: 0 }] : [])
-    : flashesAt(hops, times, state.t, travel).slice(-60);
+  const { hops, times } = player.sides[side];
+  const tokens = tokensShown(hops, times, state, side, travel);
+  const flashes = flashesShown(hops, times, state, side, travel);
   return (
     <ViewportPortal>
       <svg className="sps-token-layer" aria-hidden="true">
@@ -85,8 +81,8 @@ export function TokenLayer() {
           if (!p || !look) return null;
           return (
             <g key={`f${i}`} className={`sps-flash sps-flash-${look[1]}`} data-hop={i}
-               transform={`translate(${p.x + NODE_W - 10} ${p.y - 4})`} opacity={still ? 1 : Math.max(0.35, 1 - age)}>
-              <text textAnchor="end">{look[0]}</text>
+               transform={`translate(${p.x + 6} ${p.y - 6})`} opacity={still ? 1 : Math.max(0.35, 1 - age)}>
+              <text textAnchor="start">{look[0]}</text>
             </g>
           );
         })}

@@ -2,6 +2,7 @@
 import { createContext, useContext, useSyncExternalStore } from 'react';
 
 export const PlayerContext = createContext(null);
+export const SideContext = createContext(0);   // which run of the player this canvas shows
 export const DesignContext = createContext({ nodes: [], edges: [], byId: new Map() });
 
 const NONE = () => () => {};
@@ -10,8 +11,9 @@ const ZERO = () => null;
 // The counters of one node (re-renders only when they change) or null without playback.
 export function useNodeCounters(index) {
   const player = useContext(PlayerContext);
+  const side = useContext(SideContext);
   const key = useSyncExternalStore(player ? player.subscribe : NONE,
-    player ? () => JSON.stringify(player.counters(index)) : ZERO);
+    player ? () => JSON.stringify(player.counters(side, index)) : ZERO);
   return key ? JSON.parse(key) : null;
 }
 

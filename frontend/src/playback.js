@@ -110,3 +110,25 @@ export function advance(times, t, dt, speed) {
 export function formatTime(t) {
   return `${t.toLocaleString('en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 3 })} s`;
 }
+
+// What one side's token layer draws in a player state (see player.js): nothing once the run has been played
+// to its end (no tokens left standing on the edges) or before it starts, the stepped hop alone while stepping (only on the side
+// the hop belongs to), else the tokens travelling at t (the last `cap`).
+export function tokensShown(hops, times, state, side, travel, cap = 150) {
+  if (state.done || (!state.playing && state.step < 0 && !state.k)) return [];   // at the end, or not started
+  if (state.step >= 0) {
+    const hop = state.stepSide === side ? hops[state.stepHop] : null;
+    return hop && TRAVELS.has(hop[4]) && hop[2] !== hop[3] ? [{ i: state.stepHop, f: state.stepProgress }] : [];
+  }
+  return tokensAt(hops, times, state.t, travel).slice(-cap);
+}
+
+// The marks flashing at nodes in a player state, by the same rules as tokensShown.
+export function flashesShown(hops, times, state, side, travel, cap = 60) {
+  if (state.done || (!state.playing && state.step < 0 && !state.k)) return [];
+  if (state.step >= 0) {
+    const hop = state.stepSide === side ? hops[state.stepHop] : null;
+    return hop && AT_TARGET.has(hop[4]) && hop[3] >= 0 ? [{ i: state.stepHop, age: 0 }] : [];
+  }
+  return flashesAt(hops, times, state.t, travel).slice(-cap);
+}

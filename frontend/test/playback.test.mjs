@@ -40,3 +40,85 @@ test('a Bézier starts and ends at its ends', () => {
   assert.deepEqual(pointAt(c, 0), [0, 0]);
   assert.deepEqual(pointAt(c, 1), [100, 50]);
 });
+
+test('no tokens stand on the edges at the end of playback, nor before it starts', async () => {
+  const { tokensShown, flashesShown } = await import('../src/playback.js');
+  const base = { t: 2.5, k: 4, playing: false, step: -1, stepSide: -1, stepHop: -1, stepProgress: 1, done: false };
+  assert.deepEqual(tokensShown(hops, times, base, 0, 1).map((x) => x.i), [2]);
+  assert.deepEqual(tokensShown(hops, times, { ...base, done: true }, 0, 1), []);
+  assert.deepEqual(flashesShown(hops, times, { ...base, done: true }, 0, 1), []);
+  assert.deepEqual(tokensShown(hops, times, { ...base, t: 0, k: 0 }, 0, 1), []);
+  // stepping: the stepped hop only, and only on its own side
+  const step = { ...base, step: 2, stepSide: 1, stepHop: 2, stepProgress: 0.5 };
+  assert.deepEqual(tokensShown(hops, times, step, 1, 1), [{ i: 2, f: 0.5 }]);
+  assert.deepEqual(tokensShown(hops, times, step, 0, 1), []);
+});
+
+test('two runs on one clock: merged in time order, stepping walks both, play keeps one t', async () => {
+  const { createPlayer, mergeSides } = await import('../src/player.js');
+  const a = { hops: [[0, 0, 0, 1, K.move, 1, 0, 1], [1, 0, 0, 1, K.move, 1, 0, 2], [5, 0, 0, 1, K.move, 1, 0, 3]], end: 5 };
+  const b = { hops: [[0.5, 0, 0, 1, K.move, 1, 0, 1], [1, 0, 0, 1, K.move, 1, 0, 2]], end: 1 };
+  const m = mergeSides([a, b].map((p) => ({ times: p.hops.map((h) => h[0]) })));
+  assert.deepEqual(m.times, [0, 0.5, 1, 1, 5]);
+  assert.deepEqual(m.side, [0, 1, 0, 1, 0]);
+  const player = createPlayer([{ payload: a, nodeCount: 2 }, { payload: b, nodeCount: 2 }], false);
+  assert.equal(player.total, 5);
+  assert.equal(player.end, 5);
+  player.stepForward(); player.stepForward(); player.stepForward();
+  let s = player.getSnapshot();
+  assert.deepEqual([s.t, s.cursors, s.stepSide, s.stepHop], [1, [2, 1], 0, 1]);
+  player.stepBack();
+  s = player.getSnapshot();
+  assert.deepEqual([s.t, s.cursors], [0.5, [1, 1]]);
+  player.seek(1);
+  s = player.getSnapshot();
+  assert.deepEqual([s.k, s.cursors, s.done], [4, [2, 2], false]);
+  player.seek(99);
+  s = player.getSnapshot();
+  assert.deepEqual([s.k, s.cursors, s.done], [5, [3, 2], true]);
+  assert.equal(player.counters(1, 1).in, 2);
+  player.dispose();
+});
+
+test('fit: never below the readable zoom; a wide design starts at its beginning', async () => {
+  const { fitViewport, inView, panTo, readableZoom } = await import('../src/viewport.js');
+  const z = readableZoom(11);
+  assert.ok(z * 14 >= 11 && z < 0.8);
+  const small = fitViewport({ x: 0, y: 0, width: 400, height: 100 }, 1000, 500, { minZoom: z, maxZoom: 1.2 });
+  assert.equal(small.zoom, 1.2);
+  assert.ok(Math.abs(small.x - (1000 - 480) / 2) < 1e-9);          // fits: centred
+  const wide = fitViewport({ x: 100, y: 0, width: 3000, height: 300 }, 1000, 500,
+    { minZoom: z, maxZoom: 1.2, start: { x: 195, y: 150 } });
+  assert.equal(wide.zoom, z);                                       // not shrunk below readable
+  assert.ok(Math.abs(wide.x - (24 - 100 * z)) < 1e-9);              // the start of the flow at the left edge
+  const tall = fitViewport({ x: 0, y: 0, width: 300, height: 3000 }, 1000, 500,
+    { minZoom: 1, maxZoom: 1.2, start: { x: 0, y: 1500 } });
+  assert.equal(tall.y, 250 - 1500);                                 // vertically on the first service
+  const vp = { x: 0, y: 0, zoom: 1 };
+  assert.ok(inView({ x: 20, y: 20, width: 100, height: 50 }, vp, 500, 300));
+  assert.ok(!inView({ x: 900, y: 20, width: 100, height: 50 }, vp, 500, 300));
+  const moved = panTo({ x: 900, y: 20, width: 100, height: 50 }, vp, 500, 300);
+  assert.ok(inView({ x: 900, y: 20, width: 100, height: 50 }, moved, 500, 300) && moved.y === 0);
+});
+
+test('keys: a clicker steps, fields keep their keys, Ctrl+Z undoes', async () => {
+  const { presenterKey, typingInto, undoKey } = await import('../src/keys.js');
+  const el = (tagName, attrs = {}) => ({ tagName, type: attrs.type, isContentEditable: false,
+    getAttribute: (k) => attrs[k] ?? null });
+  const body = el('BODY');
+  assert.equal(presenterKey({ key: 'PageDown' }, body), 'stepForward');
+  assert.equal(presenterKey({ key: 'ArrowRight' }, body), 'stepForward');
+  assert.equal(presenterKey({ key: ' ' }, body), 'stepForward');
+  assert.equal(presenterKey({ key: 'PageUp' }, body), 'stepBack');
+  assert.equal(presenterKey({ key: 'ArrowLeft' }, body), 'stepBack');
+  assert.equal(presenterKey({ key: 'ArrowRight' }, el('INPUT', { type: 'text' })), null);
+  assert.equal(presenterKey({ key: 'ArrowRight' }, el('INPUT', { type: 'range' })), null);
+  assert.equal(presenterKey({ key: 'PageDown' }, el('INPUT', { type: 'checkbox' })), 'stepForward');
+  assert.equal(presenterKey({ key: ' ' }, el('BUTTON')), null);
+  assert.equal(presenterKey({ key: 'PageDown', ctrlKey: true }, body), null);
+  assert.ok(typingInto(el('TEXTAREA')) && typingInto(el('DIV', { role: 'slider' })) && !typingInto(body));
+  assert.equal(undoKey({ key: 'z', ctrlKey: true }), 'undo');
+  assert.equal(undoKey({ key: 'Z', ctrlKey: true, shiftKey: true }), 'redo');
+  assert.equal(undoKey({ key: 'y', metaKey: true }), 'redo');
+  assert.equal(undoKey({ key: 'z' }), null);
+});
