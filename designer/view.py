@@ -89,3 +89,15 @@ def connection_table() -> dict:
 
 def kind_help(kind: str) -> str:
     return EDGE_KINDS.get(kind, "")
+
+
+def side_by_side(sides: list[tuple[str, Design, dict | None]], *, height: int = 460, presenter: bool = False) -> dict:
+    """Canvas data for designs shown next to each other (read-only) and played on ONE clock with one set of
+    controls: `sides` is [(title, design, playback payload)]. The component draws one canvas per design;
+    simulated time, speed, stepping and the skips over idle stretches are shared, so the runs never drift."""
+    views = [{"title": str(title), "design": design_view(design), "playback": payload, "fit": 1}
+             for title, design, payload in sides]
+    first = views[0] if views else {"design": {"name": "", "nodes": [], "edges": []}, "playback": None}
+    return {"editable": False, "presenter": presenter, "height": height, "sides": views,
+            "design": first["design"], "playback": first["playback"], "selected": {"nodes": [], "edges": []},
+            "message": None, "fit": 1, "history": {}}

@@ -32,10 +32,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def site():
+def site(script: str = "app.py"):
+    """The site (app.py through ui.serve), or another Streamlit script of the repository (a test harness)."""
     port = free_port()
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
-    proc = subprocess.Popen([sys.executable, "-m", "ui.serve", "run", str(ROOT / "app.py"), "--server.headless",
+    runner = ["-m", "ui.serve", "run"] if script == "app.py" else ["-m", "streamlit", "run"]
+    proc = subprocess.Popen([sys.executable, *runner, str(ROOT / script), "--server.headless",
                              "true", "--server.port", str(port), "--server.address", "127.0.0.1"],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

@@ -93,7 +93,8 @@ def test_palette_drag_connect_refuse_edit_delete_undo(chromium, url):
     # a table cannot feed a queue: refused, and the reason is shown
     connect(page, "dynamodb_table", "sqs_queue")
     refused = _wait_text(message(page), "Refused")
-    assert "no connection from dynamodb_table to sqs_queue" in refused and "can connect to" in refused
+    assert "DynamoDB table → SQS queue is not a connection AWS offers" in refused and "connects to:" in refused
+    assert "dynamodb_table" not in refused, "services named as the palette names them"
     wait_count(page.locator(".react-flow__edge"), edges_before + 1)
     assert page.locator("[data-testid=canvas-message][role=alert]").count() == 1
 
