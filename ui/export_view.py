@@ -50,7 +50,7 @@ def show_artefacts(design: Design, key: str) -> None:
             st.markdown(f"**{md_escape(node.title)}** — placeholders replaced by example ARNs (the template substitutes "
                         "the real ones)")
             st.code(text, language="json")
-            st.download_button(f"Download {md_escape(node.id)}.asl.json", text, f"{node.id}.asl.json",
+            st.download_button(f"Download {node.id}.asl.json", text, f"{node.id}.asl.json",
                                mime="application/json", key=f"{key}-asl-{node.id}")
     with diagram_tab:
         _diagrams(design, stem, key)

@@ -35,15 +35,18 @@ def badges(items: list[str]) -> None:
 # problems) placed in anything Streamlit renders as Markdown: st.markdown/caption/info/warning/error/success/toast,
 # metric, expander, tab, button and radio labels, st.table cells. Measured in Chromium against Streamlit 1.67:
 # - a backslash before every ASCII punctuation mark Markdown or Streamlit gives a meaning to stops images, links,
-#   emphasis, headings, HTML, `$maths$`, `:red[...]` directives and the `:material/…:` icon rewrite (which
-#   looks for the literal `:material/` in the source, hence `/` too);
-# - Streamlit's emoji shortcodes and GFM's bare-URL/e-mail autolinks are found in the *parsed* text, where a
-#   backslash no longer is: an invisible WORD JOINER after `:`, `@` and `www` breaks those patterns;
+#   emphasis, headings, HTML and `$maths$`, and the `:material/…:` icon rewrite (it looks for the literal
+#   `:material/` in the source, hence `/` too);
+# - Streamlit's `:red[…]` directives, emoji shortcodes and GFM's bare-URL/e-mail autolinks are found in the
+#   *parsed* text, where a backslash no longer is: an invisible WORD JOINER after a colon that could start one
+#   (`:word:`, `:word[`, `://`), after `@` and after `www` breaks those patterns (a colon in running text,
+#   `at 10:30` or `javascript:alert`, is left alone);
 # - bidi controls (which can make text read backwards) and other control characters are dropped, and line
 #   breaks become spaces, so one label stays one line.
-_MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&/@])")
+_MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&/@])")
 _WORD_JOINER = "\u2060"
-_BREAK_AFTER = re.compile(r"(:|@|(?i:www))")
+_RISKY_COLON = re.compile(r":(?=[\w+/-]+[:\[]|//)")
+_BREAK_AFTER = re.compile(r"(@|(?i:www))")
 _DROP = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f"
                    "\u202a-\u202e\u2066-\u2069]")
 _LINE_BREAKS = re.compile("[\t\r\n\u2028\u2029\u0085]+")
@@ -52,6 +55,7 @@ _LINE_BREAKS = re.compile("[\t\r\n\u2028\u2029\u0085]+")
 def md_escape(text) -> str:
     """User text placed inside Markdown, shown literally: never a link, image, icon, emoji, maths, colour,
     heading or HTML. The only helper for this on the site (tests/test_site_hostile*.py check it in Chromium)."""
-    text = _LINE_BREAKS.sub(" ", _DROP.sub("", str(text)))
+    text = _RISKY_COLON.sub("\x00", _LINE_BREAKS.sub(" ", _DROP.sub("", str(text))))   # \x00: dropped above
     text = _MD_PUNCT.sub(r"\\\1", text)
-    return _BREAK_AFTER.sub(lambda m: m.group(1) + _WORD_JOINER, text)
+    text = _BREAK_AFTER.sub(lambda m: m.group(1) + _WORD_JOINER, text)
+    return text.replace("\x00", "\\:" + _WORD_JOINER)
