@@ -82,8 +82,14 @@ def validate(data: Any) -> list[str]:
     if not isinstance(data, dict):
         return [f"document: must be a mapping with nodes and edges, not {_kind(data)}"]
     numbers = _number_problems(data)   # NaN, ±Infinity, huge ints: one problem each, wherever they are
-    bad = {line.split(": ", 1)[0] for line in numbers}
-    return numbers + [p for p in _shape_problems(data) if p.split(": ", 1)[0] not in bad]
+    return numbers + without_repeats(_shape_problems(data), numbers)
+
+
+def without_repeats(problems: list[str], numbers: list[str]) -> list[str]:
+    """`problems` less those about a value (or its container) that a number problem already names."""
+    bad = [line.split(": ", 1)[0] for line in numbers]
+    return [p for p in problems if not any(b == (path := p.split(": ", 1)[0]) or b.startswith((path + ".", path + "["))
+                                          for b in bad)]
 
 
 def _number_problems(data: dict) -> list[str]:

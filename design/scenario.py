@@ -46,9 +46,9 @@ def scenario_problems(doc: Any, node_ids: set[str] | None = None, edge_keys: set
     from design.documents import number_paths
     if not isinstance(doc, dict):
         return ["must be a mapping"]
+    from design.loader import without_repeats
     numbers = [f"{path}: {problem}" for path, problem in number_paths(doc)]
-    bad = {line.split(": ", 1)[0] for line in numbers}
-    return numbers + [p for p in _shape_problems(doc, node_ids, edge_keys) if p.split(": ", 1)[0] not in bad]
+    return numbers + without_repeats(_shape_problems(doc, node_ids, edge_keys), numbers)
 
 
 def _shape_problems(doc: dict, node_ids, edge_keys) -> list[str]:
@@ -76,7 +76,8 @@ def _shape_problems(doc: dict, node_ids, edge_keys) -> list[str]:
                                      ("start_s", 0, MAX_TIME_S, False)):
             if key in w and (msg := _num(w[key], lo, hi, integer)):
                 out.append(f"{where}.{key}: {msg}")
-        total += w.get("count", 1) if isinstance(w.get("count", 1), int) else 0
+        count = w.get("count", 1)
+        total += count if isinstance(count, int) and 0 <= count <= MAX_EVENTS else 0   # a bad count is its own problem
         for key in ("payloads", "attributes"):
             if key in w and not (isinstance(w[key], list) and w[key] and all(isinstance(p, dict) for p in w[key])):
                 out.append(f"{where}.{key}: must be a non-empty list of mappings")

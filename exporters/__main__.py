@@ -86,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from design import DesignError
     from design.documents import DocumentError
+    from design.loader import format_problems
     from exporters.asl import AslError
     from exporters.render import RenderError
     from exporters.sam import ExportError
@@ -93,8 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         data = _run(args)
     except (DesignError, ExportError, ScenarioError) as exc:
-        for problem in getattr(exc, "problems", None) or [str(exc)]:
-            print(problem, file=sys.stderr)
+        print(format_problems(getattr(exc, "problems", None) or [str(exc)]), file=sys.stderr)   # at most 20
         return 1
     except (AslError, RenderError, DocumentError) as exc:
         print(str(exc), file=sys.stderr)

@@ -18,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from design.documents import DocumentError, read_text
-    from design.loader import to_yaml
+    from design.loader import format_problems, to_yaml
     from importers.sam import ImportError_, import_template
     try:
         design = import_template(read_text(args.template), name=args.template)
@@ -26,9 +26,11 @@ def main(argv: list[str] | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return 1
     except ImportError_ as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
+        print(format_problems(exc.problems), file=sys.stderr)   # at most 20, then "… and N more"
         return 1
+    sam = design.metadata.get("sam") if isinstance(design.metadata.get("sam"), dict) else {}
+    for note in sam.get("notes") or []:   # shapes kept as written rather than read; the design is still made
+        print(f"note: {note}", file=sys.stderr)
     text = to_yaml(design)
     if args.output:
         try:

@@ -105,6 +105,12 @@ class Builder:
         return key
 
     # --- what is kept -------------------------------------------------------------------------
+    def note(self, text: str) -> None:
+        """A sentence about something kept as written rather than read (a malformed shape); shown by the CLI."""
+        self.kept.setdefault("notes", [])
+        if text not in self.kept["notes"]:
+            self.kept["notes"].append(text)
+
     def keep_resource(self, lid: str) -> None:
         self.kept["resources"][lid] = self.resources[lid]
 

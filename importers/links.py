@@ -24,7 +24,9 @@ def function_links(b: Builder, lid: str, props: dict) -> None:
     for policy in props.get("Policies") or [] if isinstance(props.get("Policies"), list) else []:
         if isinstance(policy, dict) and len(policy) == 1:
             (pname, params), = policy.items()
-            if isinstance(pname, str) and isinstance(params, dict) and params:
+            if not isinstance(pname, str):
+                b.note(f"Resources.{lid}.Policies: a policy named {pname!r} (not a string) is kept as written")
+            elif isinstance(params, dict) and params:
                 target = b.node_for(next(iter(params.values())))
                 wanted = _POLICY_TARGETS.get(pname) or ("dynamodb_table" if pname.startswith("DynamoDB") else
                                                        "s3_bucket" if pname.startswith("S3") else None)
@@ -119,6 +121,8 @@ def other_links(b: Builder, lid: str, rtype: str, props: dict) -> None:
         b.add_edge(src, node, "stream" if src and b.types[src] == "dynamodb_table" else "event_source")
         b.add_edge(node, b.node_for(props.get("Target")), "pipe_target")
         b.add_edge(node, b.node_for(props.get("Enrichment")), "enrichment")
+    elif rtype == "AWS::Scheduler::Schedule" and "Target" in props and not isinstance(props["Target"], dict):
+        b.note(f"Resources.{lid}.Properties.Target is not a mapping: no target drawn (kept as written)")
     elif rtype == "AWS::Scheduler::Schedule" and isinstance(props.get("Target"), dict):
         b.add_edge(node, b.node_for(props["Target"].get("Arn")), "schedule_target")
         dlc = props["Target"].get("DeadLetterConfig")

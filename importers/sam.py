@@ -92,9 +92,16 @@ def _build(data: dict) -> dict:
     resources = {k: v for k, v in data["Resources"].items() if isinstance(v, dict)}
     b = Builder(resources)
     globals_ = data.get("Globals") if isinstance(data.get("Globals"), dict) else {}
+    if "Function" in globals_ and not isinstance(globals_["Function"], dict):
+        b.note("Globals.Function is not a mapping: no function defaults read from it (kept as written)")
+    for lid in data["Resources"]:
+        if lid not in resources:
+            b.note(f"Resources.{lid} is not a mapping: kept as written")
     regenerated = {}
     for lid, resource in resources.items():
         rtype = _type(resource)
+        if rtype is None:
+            b.note(f"Resources.{lid}.Type is not a string: the resource is kept as written")
         if rtype not in NODE_TYPES:
             continue
         ntype, regen = NODE_TYPES[rtype]
@@ -105,6 +112,8 @@ def _build(data: dict) -> dict:
             regenerated[lid] = modelled
         else:   # Properties that are not a mapping: drawn as a node, the resource kept exactly as written
             b.keep_verbatim(lid, nid)
+            if not isinstance(raw, (dict, type(None))):
+                b.note(f"Resources.{lid}.Properties is not a mapping: the resource is kept as written")
     for lid, resource in resources.items():
         rtype, props = _type(resource), resource.get("Properties") or {}
         if not isinstance(props, dict):

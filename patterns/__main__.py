@@ -5,7 +5,7 @@ import argparse
 import json
 import sys
 
-from design.loader import to_yaml
+from design.loader import format_problems, to_yaml
 from patterns.catalog import CatalogError, load_catalog, load_comparisons
 
 
@@ -25,8 +25,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{len(catalog)} patterns ok", file=sys.stderr)
             return 0
     except CatalogError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
+        print(format_problems(exc.problems), file=sys.stderr)   # at most 20, then "… and N more"
         return 1
     if args.command == "list":
         rows = [p.summary_row() for p in catalog.values()]

@@ -19,14 +19,15 @@ def main(argv: list[str] | None = None) -> int:
 
     from pathlib import Path
 
+    from design.loader import format_problems
     from patterns.catalog import CatalogError
     from quizzes.bank import BANK_DIR, BankError, check_dir, load_all
     folder = Path(args.banks) if args.banks else BANK_DIR
     try:
         if args.command == "check":
             problems = check_dir(folder)
-            for problem in problems:
-                print(problem, file=sys.stderr)
+            if problems:
+                print(format_problems(problems), file=sys.stderr)
             if problems:
                 return 1
             print(f"{len(load_all(folder)[0])} items ok", file=sys.stderr)
@@ -35,8 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         if problems:
             raise BankError(problems)
     except (BankError, CatalogError) as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
+        print(format_problems(exc.problems), file=sys.stderr)   # at most 20, then "… and N more"
         return 1
     if args.json:
         print(json.dumps([item.to_json() for item in items.values()], indent=2, ensure_ascii=False))
