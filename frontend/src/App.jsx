@@ -239,6 +239,7 @@ function FlowCanvas({ side, design, selected, editable, send, height, minZoom, m
             {height >= 320 && <MiniMap pannable zoomable ariaLabel="Minimap of the whole design" style={{ width: 150, height: 100 }}
                      nodeColor={(n) => n.data.colour} nodeStrokeColor="#37474f" nodeStrokeWidth={3} />}
             <Controls showInteractive={false} fitViewOptions={{ padding: 0.12, maxZoom: 1.2 }}
+                      orientation={height < 320 ? 'horizontal' : 'vertical'}
                       aria-label="Zoom (the square button shows the whole design, at any size)" />
             <TokenLayer />
           </ReactFlow>
