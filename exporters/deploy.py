@@ -44,6 +44,12 @@ def deploy_enabled(server_host: str | None, env=None) -> tuple[bool, str]:
 
 def client(region: str, endpoint_url: str | None = None):
     """A CloudFormation client from boto3's standard credential chain; the endpoint is configurable."""
+    if endpoint_url:
+        from urllib.parse import urlsplit
+        parts = urlsplit(endpoint_url)
+        if parts.scheme not in ("http", "https") or not is_loopback(parts.hostname):
+            raise DeployError(f"endpoint {endpoint_url!r} is not on this machine: only a loopback endpoint (a local "
+                              "emulator such as moto's server) may replace AWS's own")
     import boto3
     session = boto3.session.Session(region_name=region)
     return session.client("cloudformation", endpoint_url=endpoint_url or None)

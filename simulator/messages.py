@@ -8,7 +8,7 @@ from __future__ import annotations
 
 
 class EventCore:
-    __slots__ = ("id", "trace", "body", "attributes", "created", "done", "done_at", "group", "seq")
+    __slots__ = ("id", "trace", "body", "attributes", "created", "done", "done_at", "group", "seq", "lineage")
 
     def __init__(self, event_id: int, trace: int, body: dict, attributes: dict | None, created: float,
                  group: str | None = None, seq: int = 0):
@@ -21,6 +21,7 @@ class EventCore:
         self.done_at = None    # {node index: time} for idempotency-store expiry, only when needed
         self.group = group     # FIFO message group, when one applies
         self.seq = seq         # order of creation (sequence number for ordering checks)
+        self.lineage = 0       # Lambda invocations in this event's chain through SQS, SNS, S3 and Lambda
 
 
 class Message:

@@ -10,7 +10,7 @@ from design.scenario import DEFAULT_UNTIL_S, scenario_problems
 from simulator.eventpattern import PatternError, compile_pattern
 from simulator.filterpolicy import compile_filter_policy
 from simulator.metrics import conservation, totals
-from simulator.runtime import DEFAULT_MAX_HOPS, Faults, Link, Runtime
+from simulator.runtime import DEFAULT_HOPS_PER_EVENT, DEFAULT_MAX_HOPS_FLOOR, Faults, Link, Runtime
 from simulator.services.alarm import AlarmModel
 from simulator.services.base import DELIVERY_KINDS_ASYNC
 from simulator.services.bus import BusModel, ScheduleModel
@@ -96,7 +96,7 @@ def simulate(design: Design, scenario: dict | None = None, seed: int | None = No
         raise ScenarioError(problems)
     seed = int(seed if seed is not None else scenario.get("seed", 0))
     until = float(scenario.get("until_s", DEFAULT_UNTIL_S))
-    rt = Runtime(seed, until, trace, int(scenario.get("max_hops", DEFAULT_MAX_HOPS)))
+    rt = Runtime(seed, until, trace, int(scenario.get("max_hops") or default_max_hops(scenario, design)))
     inject = scenario.get("inject") or {}
     workload = scenario.get("workload")
     notes: list[str] = []
@@ -161,6 +161,13 @@ def entry_points(design: Design) -> tuple[list[dict], list[str]]:
     fed = {e.target for e in design.edges if design.kind_of(e) != "metric"}
     ids = [n.id for n in design.nodes if n.type in _ENTRY_TYPES and n.id not in fed]
     return [{"source": nid, "count": 1} for nid in ids], ids
+
+
+def default_max_hops(scenario: dict, design: Design) -> int:
+    """The hop cap when the scenario sets none: DEFAULT_HOPS_PER_EVENT per workload event, at least the floor
+    (schedules and inferred entry points are covered by the floor)."""
+    events = sum(int(w.get("count", 1)) for w in scenario.get("workload") or [] if isinstance(w, dict))
+    return max(DEFAULT_MAX_HOPS_FLOOR, DEFAULT_HOPS_PER_EVENT * events)
 
 
 def _redrive(rt: Runtime, queue, spec: dict) -> None:

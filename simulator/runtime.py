@@ -12,7 +12,10 @@ from simulator.engine import Environment
 from simulator.messages import EventCore, Message
 from simulator.metrics import NodeStats
 
-DEFAULT_MAX_HOPS = 20_000_000
+# Without `max_hops` a run may take this many hops per event that enters, and at least the floor: a design with
+# a cycle stops in seconds (about 3 s at the floor here) with a finding, while a big workload is never cut short.
+DEFAULT_MAX_HOPS_FLOOR = 1_000_000
+DEFAULT_HOPS_PER_EVENT = 200
 
 
 @dataclass

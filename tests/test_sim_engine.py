@@ -35,11 +35,19 @@ def test_metrics_with_the_trace_off_equal_metrics_with_it_on():
     assert off.trace is None and len(on.trace) > 1000
 
 
-def test_a_function_republishing_to_its_own_topic_stops_at_the_hop_cap():
-    nodes = [{"id": "src", "type": "client"}, {"id": "t", "type": "sns_topic"},
-             {"id": "fn", "type": "lambda", "props": {"duration_s": 0.01}}]
-    edges = [{"source": "src", "target": "t"}, {"source": "t", "target": "fn"}, {"source": "fn", "target": "t"}]
-    run = run_design(nodes, edges, {"until_s": 1e6, "max_hops": 5000, "workload": [{"source": "src", "count": 2}]},
+# A loop through EventBridge is not tracked by Lambda's recursive loop detection (SQS, SNS, S3 and Lambda are):
+# only the simulator's hop cap or the end time stops it.
+BUS_LOOP_NODES = [{"id": "src", "type": "client"}, {"id": "bus", "type": "event_bus"}]
+BUS_LOOP_EDGES = [{"source": "src", "target": "bus"},
+                  {"source": "bus", "target": "fn", "props": {"rule": "loop", "pattern": {"source": ["shop"]}}},
+                  {"source": "fn", "target": "bus"}]
+LOOP_EVENT = [{"source": "shop", "detail-type": "Tick", "detail": {}}]
+
+
+def test_a_function_republishing_to_its_own_bus_stops_at_the_hop_cap():
+    nodes = BUS_LOOP_NODES + [{"id": "fn", "type": "lambda", "props": {"duration_s": 0.01}}]
+    run = run_design(nodes, BUS_LOOP_EDGES, {"until_s": 1e6, "max_hops": 5000,
+                                             "workload": [{"source": "src", "count": 2, "payloads": LOOP_EVENT}]},
                      trace=False)
     assert run.stopped_by == "max_hops"
     assert [f["id"] for f in run.findings] == ["SIM-HOP-LIMIT"]
@@ -47,13 +55,25 @@ def test_a_function_republishing_to_its_own_topic_stops_at_the_hop_cap():
 
 
 def test_a_cycle_without_a_hop_cap_stops_at_the_end_time():
-    nodes = [{"id": "src", "type": "client"}, {"id": "t", "type": "sns_topic"},
-             {"id": "fn", "type": "lambda", "props": {"duration_s": 1}}]
-    edges = [{"source": "src", "target": "t"}, {"source": "t", "target": "fn"}, {"source": "fn", "target": "t"}]
-    run = run_design(nodes, edges, {"until_s": 100, "workload": [{"source": "src", "count": 1}],
-                                    "inject": {"duplicate_probability": 0}}, trace=False)
+    nodes = BUS_LOOP_NODES + [{"id": "fn", "type": "lambda", "props": {"duration_s": 1}}]
+    run = run_design(nodes, BUS_LOOP_EDGES, {"until_s": 100, "workload": [{"source": "src", "count": 1,
+                                                                            "payloads": LOOP_EVENT}],
+                                             "inject": {"duplicate_probability": 0}}, trace=False)
     assert run.stopped_by == "until_s" and run.nodes["fn"]["processed"] == 100
     assert run.conservation["ok"]
+
+
+def test_a_function_republishing_to_its_own_topic_is_stopped_by_recursive_loop_detection():
+    """Two chains (two client events): each runs 16 invocations, the 17th is stopped and dropped (no DLQ)."""
+    nodes = [{"id": "src", "type": "client"}, {"id": "t", "type": "sns_topic"},
+             {"id": "fn", "type": "lambda", "props": {"duration_s": 0.01}}]
+    edges = [{"source": "src", "target": "t"}, {"source": "t", "target": "fn"}, {"source": "fn", "target": "t"}]
+    run = run_design(nodes, edges, {"until_s": 1e6, "workload": [{"source": "src", "count": 2}],
+                                    "inject": {"duplicate_probability": 0}}, trace=False)
+    fn = run.nodes["fn"]
+    assert fn["processed"] == 32 and fn["failed"] == 2 and fn["dropped_by_reason"] == {"recursive_loop": 2}
+    assert "SIM-RECURSIVE-LOOP" in [f["id"] for f in run.findings] and run.stopped_by == "idle"
+    assert run.conservation["ok"], run.conservation
 
 
 # --- generated designs ----------------------------------------------------------------------

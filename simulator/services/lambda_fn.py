@@ -32,6 +32,13 @@ NOTHING_FAILED: tuple = ()
 # A conditional write refused because the item exists: the function's code treats it as "already done".
 CONDITION_FAILED = "ConditionalCheckFailedException"
 THROTTLE_ERROR = "TooManyRequestsException"
+# Recursive loop detection (invocation-recursion; launch post 2023-07): Lambda tracks how many times a function
+# has been invoked by the same triggering event through SQS, SNS, S3 and Lambda itself; "If a function is invoked
+# by the same triggering event more than 16 times, Lambda will stop the next invocation and sends the event to a
+# Dead-Letter Queue or on-failure destination, if configured." Chains through other services are not tracked.
+RECURSION_LIMIT = 16
+RECURSION_ERROR = "RecursiveInvocationException"
+RECURSION_TRACKED = frozenset({"sqs_queue", "sns_topic", "s3_bucket", "lambda"})
 # The reasons Lambda gives with a 429 (botocore TooManyRequestsException.Reason).
 RESERVED_LIMIT = "ReservedFunctionConcurrentInvocationLimitExceeded"
 ACCOUNT_LIMIT = "ConcurrentInvocationLimitExceeded"
@@ -164,6 +171,9 @@ class LambdaModel(Model):
                 s.retried += 1
             elif m.copy and polled:
                 s.duplicates_delivered += 1      # an extra copy reaching this node from its queue/stream
+        if msgs[0].core.lineage >= RECURSION_LIMIT or (n > 1 and any(m.core.lineage >= RECURSION_LIMIT for m in msgs)):
+            self._stop_recursion(msgs, done, mode, ctx)
+            return
         pool = self.pool
         if self.running >= self.cap or (pool is not None and pool.running >= pool.size):
             s.failed += n
@@ -348,11 +358,23 @@ class LambdaModel(Model):
             body.update(self.emits)
         for link in self.publishes + self.async_calls:
             out = self.rt.derive(m, body)
+            if link.target.node.type in RECURSION_TRACKED:
+                out.core.lineage = m.core.lineage + 1    # the SDK carries the lineage header on; others drop it
             result = []
             self.rt.deliver(link, out, lambda ok, err, o: result.append(err if not ok else None))
             if result and result[0]:
                 return result[0]
         return None
+
+    def _stop_recursion(self, msgs: list, done, mode: str, ctx) -> None:
+        """The invocation never runs: a RecursiveInvocationException to the caller (a poller returns the batch)."""
+        s = self.stats
+        s.failed += len(msgs)
+        self._settle_failures(msgs, mode)
+        self._trace_all(msgs, "failed", f"{RECURSION_ERROR}: invoked {RECURSION_LIMIT} times by one chain of events")
+        self.rt.finding("SIM-RECURSIVE-LOOP", f"nodes[{self.id}]", f"{self.node.title} is in a recursive loop: "
+                        f"Lambda stopped it after {RECURSION_LIMIT} invocations by the same chain of events")
+        done(ctx, msgs, RECURSION_ERROR, None)
 
     def _settle_failures(self, msgs: list, mode: str) -> None:
         if mode == "sync":
@@ -379,6 +401,9 @@ class LambdaModel(Model):
         if not failed:
             if self.on_success is not None:
                 self._to_destination(self.on_success, msg, None, count=False)
+            return
+        if error == RECURSION_ERROR:
+            self._give_up(msg, error, "recursive_loop")    # no retries: straight to the DLQ or destination
             return
         if error == THROTTLE_ERROR:
             if self.reserved == 0:
