@@ -72,10 +72,11 @@ def parse_json_field(text: str, prop: Prop, scope: str | None = None) -> tuple[o
     text = (text or "").strip()
     if not text:
         return None, []
+    from design.documents import DocumentError, parse
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return None, [f"{prop.name}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"]
+        value = parse(text, "json", name=prop.name)
+    except DocumentError as exc:
+        return None, [str(exc) if str(exc).startswith(prop.name) else f"{prop.name}: {exc}"]
     if not isinstance(value, dict):
         return None, [f"{prop.name}: must be a JSON object {{...}}"]
     if prop.kind == PATTERN:

@@ -71,9 +71,11 @@ def decode(text: str) -> tuple[Design, dict, int]:
         raise LinkError(f"the link unpacks to more than {MAX_JSON_BYTES // 1048576} MiB; it was not made here")
     if not inflater.eof:
         raise LinkError("the link is cut short; copy the whole link")
+    from design.documents import DocumentError, parse
     try:
-        doc = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        # The shared guarded reader: bounded depth, unreadable numbers refused (a 5,000-digit integer).
+        doc = parse(raw, "json", name="the link", numbers=False)
+    except DocumentError:
         raise LinkError("the link is damaged (its contents are not JSON)") from None
     return _from_doc(doc)
 

@@ -54,8 +54,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except (DocumentError, ScenarioError) as exc:
         problems = getattr(exc, "problems", [str(exc)])
-        for problem in problems:
-            print(f"scenario: {problem}" if isinstance(exc, ScenarioError) else problem, file=sys.stderr)
+        from design.loader import format_problems
+        prefix = "scenario: " if isinstance(exc, ScenarioError) else ""
+        print(format_problems([prefix + p for p in problems]), file=sys.stderr)
         return 1
     if args.trace:
         try:
@@ -98,8 +99,9 @@ def _cost(args) -> int:
         print(str(exc), file=sys.stderr)
         return 1
     except (DocumentError, ScenarioError, PriceError) as exc:
-        for problem in getattr(exc, "problems", [str(exc)]):
-            print(f"scenario: {problem}" if isinstance(exc, ScenarioError) else problem, file=sys.stderr)
+        from design.loader import format_problems
+        prefix = "scenario: " if isinstance(exc, ScenarioError) else ""
+        print(format_problems([prefix + p for p in getattr(exc, "problems", [str(exc)])]), file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps(bill.to_json(), indent=2))

@@ -207,7 +207,11 @@ def test_properties_panel_rules_json_fields_and_values():
     assert forms.parse_json_field('{"source": ["shop"]}', pattern) == ({"source": ["shop"]}, [])
     value, problems = forms.parse_json_field('{"detail": {"total": [{"numerik": [">", 1]}]}}', pattern)
     assert value is None and "numerik" in problems[0]
-    assert "not valid JSON (line 1" in forms.parse_json_field("{oops", pattern)[1][0]
+    problem = forms.parse_json_field("{oops", pattern)[1][0]
+    assert problem.startswith("pattern:") and "invalid JSON" in problem and "line 1" in problem
+    # Hostile text areas get the shared reader's bounds, not a RecursionError or ValueError.
+    assert "nested too deeply" in forms.parse_json_field("[" * 50_000 + "]" * 50_000, pattern)[1][0]
+    assert forms.parse_json_field('{"n": ' + "9" * 5000 + "}", pattern)[1]
     assert "JSON object" in forms.parse_json_field("[1]", pattern)[1][0]
     policy = EDGE_PROPS["filter_policy"]
     assert forms.parse_json_field('{"a": {"b": ["x"]}}', policy, "MessageAttributes")[1], "nesting: body scope only"

@@ -1,8 +1,7 @@
 """Issue 12, item 4: SAM export is near-linear in the design's size (it was cubic: a topic with 1,000 Lambda
-subscribers took 31 s). `make bench` prints the curve; this test pins the mechanism and a loose bound."""
+subscribers took 31 s). `make bench` prints the time-per-node curve (speed is measured there, never asserted in a timed test); this
+test pins the mechanism that makes it linear."""
 from __future__ import annotations
-
-import time
 
 from benchmarks.export_import import fan_out
 from design.model import Design
@@ -37,21 +36,3 @@ def test_indexed_view_answers_like_the_design():
     assert all(view.out_edges(n.id) == design.out_edges(n.id) and view.in_edges(n.id) == design.in_edges(n.id)
                for n in design.nodes)
     assert view.to_dict() == design.to_dict()
-
-
-def _per_node(nodes: int) -> float:
-    design = fan_out(nodes)
-    best = min(_timed(lambda: export(design)) for _ in range(2))
-    return best / nodes
-
-
-def _timed(fn) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
-
-
-def test_time_per_node_stays_flat():
-    export(fan_out(20))
-    small, large = _per_node(150), _per_node(1200)
-    assert large / small < 3.0, f"{small * 1000:.2f} ms/node at 150, {large * 1000:.2f} ms/node at 1,200"
