@@ -16,14 +16,25 @@ st.caption("Drag services or whole catalog patterns from the palette, connect th
 
 found = canvas_files.findings(s.design)
 last = playback.current(s)
-left, right = st.columns([4, 1], gap="small")
+bar = st.columns([1, 1, 1, 3], gap="small", vertical_alignment="center")
+show_props = bar[0].toggle("Properties panel", value=True, key="designer-props",
+                           help="Hide it to give the canvas the whole width (a projector, a wide pattern)")
+with bar[1]:
+    canvas_files.download_template(s.design, key="designer-dl")
+with bar[2]:
+    canvas_files.download_starter(s.design, key="designer-dl")
+if show_props:
+    left, right = st.columns([4, 1], gap="small")
+else:
+    left, right = st.container(), None
 with left:
     canvas(cs.canvas_data(s, findings=found, playback=last["payload"] if last else None), key=cs.CANVAS_KEY,
            on_edit=cs.handle_edit)
     playback.summary_line(s)
-with right.container(height=760, border=False):
-    st.subheader("Properties", anchor=False)
-    canvas_props.show(s)
+if right is not None:
+    with right.container(height=760, border=False):
+        st.subheader("Properties", anchor=False)
+        canvas_props.show(s)
 
 # Tabs render only when open (each open tab costs a rerun; a closed one costs nothing at 100 nodes).
 tabs = st.tabs(["Run a scenario", "Results and charts", "Save and open", "Share with a class", "Checks"],

@@ -204,3 +204,42 @@ def lint_panel(found: list[dict] | None) -> None:
         if fix and _apply_fix is not None:
             label = fix.get("label") if isinstance(fix, dict) else str(fix)
             st.button(f"Fix: {md_escape(label)}", key=f"fix-{i}-{f.get('id')}", on_click=_fix, args=(i,))
+
+
+def _template_or_refusal(design: Design) -> str:
+    from exporters.sam import ExportError, export
+    try:
+        return export(design)
+    except ExportError as exc:
+        # A deploy-time error (lint E): the file says why instead of a template AWS would refuse.
+        return "# AWS would refuse this design at deploy time, so no template was written:\n" + "".join(
+            f"#  - {p}\n" for p in exc.problems[:20])
+
+
+def download_template(design: Design, key: str) -> None:
+    """The SAM template of the design on the canvas, generated only when the button is pressed."""
+    snapshot = copy.deepcopy(design)
+    st.download_button("SAM template", lambda: _template_or_refusal(snapshot), "template.yaml",
+                       mime="application/x-yaml", key=f"{key}-sam", on_click="ignore",
+                       help="template.yaml for `sam deploy` (checked by cfn-lint in the test suite)")
+
+
+def download_starter(design: Design, key: str) -> None:
+    """The starter project (template, handlers, tests) of the design, generated only when pressed."""
+    from exporters.sam import ExportError
+    from exporters.starter import starter_zip
+    snapshot = copy.deepcopy(design)
+
+    def build() -> bytes:
+        try:
+            return starter_zip(snapshot)
+        except ExportError as exc:    # a deploy-time error: the zip says why rather than failing the page
+            import io
+            import zipfile
+            buf = io.BytesIO()
+            with zipfile.ZipFile(buf, "w") as z:
+                z.writestr("README.txt", f"No starter project: {exc}\n")
+            return buf.getvalue()
+    st.download_button("Starter project", build, f"{slug(design.name)}.zip", mime="application/zip",
+                       key=f"{key}-zip", on_click="ignore",
+                       help="A SAM project with handler stubs and passing unit tests")

@@ -60,7 +60,7 @@ def show(code: str | None) -> None:
     if run.stopped_by == "max_hops":
         st.warning(f"This run stopped after {run.hops:,} hops: a cycle or a fan-out keeps the design busy.")
     presenter = st.toggle("Presenter view (large text, one hop at a time)", value=True, key="presenter")
-    canvas(cs.readonly_data(design, shared["payload"], presenter=presenter, height=600 if presenter else 520),
+    canvas(cs.readonly_data(design, shared["payload"], presenter=presenter, height=1000 if presenter else 520),
            key="sps-classroom")
     with st.expander("Metrics and charts of the whole run"):
         show_run(run, design, key="classroom-run")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from design.model import Design
-from designer import compare
+from designer import compare, view
+from simulator.cost import price_run
 from designer.layout import ensure_positions
 from patterns.catalog import load_catalog
 from simulator.run import ScenarioError
@@ -77,8 +78,16 @@ def show() -> None:
     titles = [names[left], names[right]]
     summaries = [compare.summary(r["design"], r["run"]) for r in runs]
     st.subheader("At a glance", anchor=False)
+    bills = [price_run(r["run"]) for r in runs]
+    for summary, bill in zip(summaries, bills):
+        summary["cost of this run (USD, list prices)"] = f"${bill.total_usd:,.4f}"
+        summary["cost per million events in (USD)"] = "—" if bill.per_million_usd is None else \
+            f"${bill.per_million_usd:,.2f}"
+        summary["share of the cost caused by retries and duplicates"] = f"{bill.retries_share:.0%}"
     st.table([{"": key, titles[0] + " ": _cell(summaries[0][key]), " " + titles[1]: _cell(summaries[1][key])}
               for key in summaries[0]])
+    st.caption(f"Costs: {md_escape(bills[0].book.region)} list prices as of {md_escape(bills[0].book.as_of)}, "
+               "without the free tier (sources in each run's cost breakdown).")
     st.caption("Hops: every delivery. End-to-end: from the first to the last hop of everything one workload "
                "event caused. Direct dependencies: for each service, the others it names in its own code or "
                "configuration (calls, publishes to, polls).")
@@ -93,8 +102,6 @@ def show() -> None:
             st.dataframe(compare.state_places(run["design"]) or [{"service": "—", "holds": "no state"}],
                          hide_index=True, width="stretch")
     if st.toggle("Play both runs on canvases", key="cmp-play"):
-        cols = st.columns(2)
-        for i, (col, run) in enumerate(zip(cols, runs)):
-            with col:
-                canvas(cs.readonly_data(run["design"], run["payload"], presenter=False, height=420),
-                       key=f"sps-compare-{i}")
+        st.caption("Both runs play on one clock with one set of controls: the same simulated second on both sides.")
+        canvas(view.side_by_side([(t, r["design"], r["payload"]) for t, r in zip(titles, runs)], height=460),
+               key="sps-compare")

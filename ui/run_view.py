@@ -58,6 +58,7 @@ def show_run(run, design, key: str) -> None:
     for finding in run.findings:
         st.warning(md_escape(f"{finding['id']} · {finding['path']}: {finding['message']}"))
     st.dataframe(metrics_rows(run, titles), hide_index=True)
+    _cost(run, titles, key)
     _charts(run, titles)
     if run.trace is not None:
         with st.expander(f"What happened, hop by hop ({len(run.trace):,} hops{', truncated' if run.trace_truncated else ''})"):
@@ -80,3 +81,33 @@ def _charts(run, titles) -> None:
         data = {"t (s)": series["t"]}
         data.update({titles.get(n, n): v for n, v in busy.items()})
         st.line_chart(data, x="t (s)")
+
+
+def _cost(run, titles: dict, key: str) -> None:
+    """What the run would cost at list prices, with the part caused by retries and duplicates shown apart."""
+    from simulator.cost import price_run, regions
+    if getattr(run, "design", None) is None:
+        return
+    with st.expander("What this run costs (list prices)"):
+        c1, c2 = st.columns(2)
+        region = c1.selectbox("Region", regions(), key=f"{key}-cost-region")
+        free = c2.toggle("Apply the monthly free tier", key=f"{key}-cost-free")
+        bill = price_run(run, region=region, free_tier=free)
+        cols = st.columns(4)
+        cols[0].metric("This run", f"${bill.total_usd:,.4f}")
+        cols[1].metric("Per million events in", "—" if bill.per_million_usd is None else f"${bill.per_million_usd:,.2f}")
+        cols[2].metric("Per month at this rate", f"${bill.per_month_usd:,.2f}")
+        cols[3].metric("Caused by retries and duplicates", f"{bill.retries_share:.0%}")
+        rows = []
+        for nid, node in bill.by_node().items():
+            for line in node["lines"]:
+                rows.append({"service": titles.get(nid, nid), "item": line.item, "quantity": line.quantity,
+                             "unit": line.unit, "unit price (USD)": line.unit_price_usd, "USD": round(line.usd, 6),
+                             "of which retries (USD)": round(line.retries_usd, 6), "assumption": line.assumption})
+        if rows:
+            st.dataframe(rows, hide_index=True)
+        book = bill.book
+        st.caption(f"Prices for {md_escape(book.region_name)} ({md_escape(book.region)}) as of {md_escape(book.as_of)}, "
+                   "each from its AWS pricing page (in the downloaded run JSON); AWS changes its prices, so check "
+                   "them before you rely on a figure. Unconfirmed prices: "
+                   + (md_escape(", ".join(bill.to_json()["prices"]["unconfirmed"])) or "none") + ".")
