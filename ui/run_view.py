@@ -40,7 +40,8 @@ def show_run(run, design, key: str) -> None:
         st.info(md_escape(note))
     cols = st.columns(6)
     cols[0].metric("Processed", f"{t['processed']:,}")
-    cols[1].metric("Side effects done twice", f"{t['duplicate_side_effects']:,}")
+    cols[1].metric("Done twice", f"{t['duplicate_side_effects']:,}",
+                   help="Side effects performed a second time for the same event (a duplicate or a redelivery)")
     cols[2].metric("Dead-lettered", f"{t['dead_lettered']:,}")
     cols[3].metric("Parked in a DLQ", f"{t['parked']:,}")
     cols[4].metric("Dropped (lost)", f"{t['dropped']:,}")
@@ -85,12 +86,14 @@ def _charts(run, titles) -> None:
 
 def _cost(run, titles: dict, key: str) -> None:
     """What the run would cost at list prices, with the part caused by retries and duplicates shown apart."""
-    from simulator.cost import price_run, regions
+    from simulator.cost import DEFAULT_REGION, price_run, regions
     if getattr(run, "design", None) is None:
         return
     with st.expander("What this run costs (list prices)"):
         c1, c2 = st.columns(2)
-        region = c1.selectbox("Region", regions(), key=f"{key}-cost-region")
+        names = list(regions())
+        region = c1.selectbox("Region", names, index=names.index(DEFAULT_REGION) if DEFAULT_REGION in names else 0,
+                              key=f"{key}-cost-region")
         free = c2.toggle("Apply the monthly free tier", key=f"{key}-cost-free")
         bill = price_run(run, region=region, free_tier=free)
         cols = st.columns(4)
