@@ -2,8 +2,8 @@
 
 The protocol is described in simulator.asl, which re-exports everything public from here. Execution
 is one class split by concern: this module owns its state (the work queue, outstanding tokens, the
-log) and the life of runs and steps; DataFlow (simulator.asl_dataflow) turns a state's input into its
-output; StateTypes (simulator.asl_states) runs each state type, including Parallel and Map.
+log) and the life of runs and steps; DataFlow (simulator.asl.dataflow) turns a state's input into its
+output; StateTypes (simulator.asl.states) runs each state type, including Parallel and Map.
 """
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ import random
 from collections import deque
 from typing import Any, Callable
 
-from simulator.asl_dataflow import DataFlow
-from simulator.asl_paths import StatesError
-from simulator.asl_states import StateTypes
-from simulator.asl_types import _START_ISO, AslError, Command, Finished, Invoke, Sleep, _Run, _Step
-from simulator.asl_validation import validate_definition
+from simulator.asl.dataflow import DataFlow
+from simulator.asl.paths import StatesError
+from simulator.asl.states import StateTypes
+from simulator.asl.commands import _START_ISO, AslError, Command, Finished, Invoke, Sleep, _Run, _Step
+from simulator.asl.validation import validate_definition
 
 _ACCOUNT = "arn:aws:states:us-east-1:123456789012"
 

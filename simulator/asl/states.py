@@ -1,9 +1,9 @@
 """How each ASL state type runs (Pass, Succeed, Fail, Choice, Wait, Task, Parallel, Map), and which
 node a Task invokes (resolve_target).
 
-StateTypes is a mixin of Execution (simulator.asl_engine): `_state_<type>` methods are found by name
+StateTypes is a mixin of Execution (simulator.asl.execution): `_state_<type>` methods are found by name
 from the engine's step dispatch, and call back into the engine (_advance, _issue, _sleep, _guard,
-_state_error, ...) and into DataFlow (simulator.asl_dataflow) for each state's input and output.
+_state_error, ...) and into DataFlow (simulator.asl.dataflow) for each state's input and output.
 """
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import copy
 import re
 from typing import Any
 
-from simulator.asl_choice import next_state, parse_timestamp
-from simulator.asl_intrinsics import render_template
-from simulator.asl_paths import StatesError, write_result
-from simulator.asl_types import START_TIME, Invoke, _Group, _Run, _Step
+from simulator.asl.choice import next_state, parse_timestamp
+from simulator.asl.intrinsics import render_template
+from simulator.asl.paths import StatesError, write_result
+from simulator.asl.commands import START_TIME, Invoke, _Group, _Run, _Step
 
 _INTEGRATION = "arn:aws:states:::"
 _PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")

@@ -27,23 +27,23 @@ Conventions a driver can rely on (all deterministic for a given rng seed):
 - Not simulated: the execution-level TimeoutSeconds (the driver owns the clock), ResultWriter (a Map's
   output stays its results array), ItemBatcher byte limits and BatchInput, Credentials, Assign and
   variables in JSONPath states (a States.Runtime failure), JSONata beyond the subset in
-  simulator.asl_jsonata (a States.QueryEvaluationError saying "unsupported JSONata expression").
+  simulator.asl.jsonata (a States.QueryEvaluationError saying "unsupported JSONata expression").
 
 The interpreter is split by concern; this module is its public face and re-exports from:
-  simulator.asl_types       the commands above, AslError, START_TIME, and internal run records
-  simulator.asl_validation  validate_definition
-  simulator.asl_engine      Execution (driver protocol, runs, Retry/Catch), error_matches, retry_delay
-  simulator.asl_dataflow    a state's input and output (paths, templates, JSONata Output/Assign)
-  simulator.asl_states      each state type, Parallel/Map bookkeeping, resolve_target
-and for expressions: asl_paths (JSONPath), asl_jsonata, asl_choice (Choice rules), asl_intrinsics.
+  simulator.asl.commands       the commands above, AslError, START_TIME, and internal run records
+  simulator.asl.validation  validate_definition
+  simulator.asl.execution      Execution (driver protocol, runs, Retry/Catch), error_matches, retry_delay
+  simulator.asl.dataflow    a state's input and output (paths, templates, JSONata Output/Assign)
+  simulator.asl.states      each state type, Parallel/Map bookkeeping, resolve_target
+and for expressions: paths (JSONPath), jsonata, choice (Choice rules), intrinsics.
 """
 from __future__ import annotations
 
-from simulator.asl_engine import Execution, error_matches, retry_delay
-from simulator.asl_states import resolve_target
+from simulator.asl.execution import Execution, error_matches, retry_delay
+from simulator.asl.states import resolve_target
 # Command (Invoke | Sleep | Finished) stays importable from here, as before, without joining __all__.
-from simulator.asl_types import START_TIME, AslError, Command, Finished, Invoke, Sleep
-from simulator.asl_validation import validate_definition
+from simulator.asl.commands import START_TIME, AslError, Command, Finished, Invoke, Sleep
+from simulator.asl.validation import validate_definition
 
 __all__ = ["AslError", "validate_definition", "Invoke", "Sleep", "Finished", "Execution", "START_TIME",
            "resolve_target", "error_matches", "retry_delay"]

@@ -1,7 +1,7 @@
 """How data flows through one ASL state: the context object, InputPath/Parameters, Arguments,
 ResultSelector/ResultPath/OutputPath, JSONata Output and Assign, and the `<Field>Path` variants.
 
-DataFlow is a mixin of Execution (simulator.asl_engine). Of the engine it uses only the fixed
+DataFlow is a mixin of Execution (simulator.asl.execution). Of the engine it uses only the fixed
 context objects and rng set in Execution.__init__, and _advance once a state's output is known; kept
 apart so the rules of one state's I/O read in one place.
 """
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator.asl_intrinsics import read_from, render_template, resolve_dynamic
-from simulator.asl_paths import UNDEFINED, PathMissing, StatesError, render_jsonata, write_result
-from simulator.asl_types import _START_ISO, _Step
+from simulator.asl.intrinsics import read_from, render_template, resolve_dynamic
+from simulator.asl.paths import UNDEFINED, PathMissing, StatesError, render_jsonata, write_result
+from simulator.asl.commands import _START_ISO, _Step
 
 
 class DataFlow:

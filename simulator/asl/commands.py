@@ -2,7 +2,7 @@
 
 Invoke, Sleep, Finished, AslError and START_TIME are public (re-exported by simulator.asl, whose
 docstring describes the protocol). _Run, _Step and _Group are shared by the interpreter's modules
-(simulator.asl_engine, asl_dataflow, asl_states) and by nothing else.
+(simulator.asl.execution, asl_dataflow, asl_states) and by nothing else.
 """
 from __future__ import annotations
 

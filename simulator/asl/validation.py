@@ -1,6 +1,6 @@
 """Static validation of an ASL definition: every problem found, each with the path where it is.
 
-The interpreter refuses to start an invalid definition (simulator.asl_engine raises AslError with
+The interpreter refuses to start an invalid definition (simulator.asl.execution raises AslError with
 this list), and the linter reports the same problems (lint/rules/e4001_invalid_asl.py).
 """
 from __future__ import annotations
@@ -9,9 +9,9 @@ import json
 from collections import Counter
 from typing import Any
 
-from simulator.asl_choice import parse_timestamp, rule_problems
-from simulator.asl_intrinsics import dynamic_problem, template_problems
-from simulator.asl_paths import is_path
+from simulator.asl.choice import parse_timestamp, rule_problems
+from simulator.asl.intrinsics import dynamic_problem, template_problems
+from simulator.asl.paths import is_path
 
 _FLOW = {"Next", "End"}
 _PATH_IO = {"InputPath", "OutputPath", "Parameters", "ResultSelector", "ResultPath"}
