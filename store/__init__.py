@@ -22,7 +22,9 @@ Learners:       store.learners.ensure(key, display_name), create_with_code(name)
 Progress:       store.progress.start_attempt / record_answer / finish_attempt / history / attempt_answers /
                 topic_stats / weak_topics / review_states / due_reviews
 Class quizzes:  store.classes.create(owner, title, spec) / join(learner, code) / owned / joined / results
+Live sessions:  store.live.start / by_code / join / set_position / snapshot / ask / answer / tally / reveal /
+                results (the teacher drives, students follow; every replica reads the same rows)
 """
-from store import classes, designs, learners, progress  # noqa: E402  (so store.designs.save(...) works after `import store`)
+from store import classes, designs, learners, live, progress  # noqa: E402  (so store.designs.save(...) works after `import store`)
 
-__all__ = ["classes", "designs", "learners", "progress"]
+__all__ = ["classes", "designs", "learners", "live", "progress"]

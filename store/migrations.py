@@ -7,6 +7,8 @@ is frozen once released: it spells out its own DDL rather than using the current
 - v1: learners, designs, attempts, answers (answers record only right/wrong).
 - v2: partial credit (answers.score, backfilled from `correct`), late answers, topics per answer, exam
   deadlines and saved specs on attempts, spaced-review boxes, classes with join codes and members.
+- v3: live classroom sessions (position, participants, questions, answers) so that every replica behind a
+  balancer serves one lesson from the database (store.live).
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import json
 
 import sqlalchemy as sa
 
-CURRENT = 2
+CURRENT = 3
 
 
 def _add_column(conn, table: str, name: str, type_: sa.types.TypeEngine, default_sql: str | None = None) -> None:
@@ -84,7 +86,47 @@ def _v2(conn) -> None:
                       "m": float(len(ids)), "a": attempt_id})
 
 
-MIGRATIONS = ((1, _v1), (2, _v2))
+def _v3(conn) -> None:
+    md = sa.MetaData()
+    false = sa.false()
+    sa.Table("learners", md, sa.Column("id", sa.Integer, primary_key=True))
+    sa.Table("live_sessions", md, sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("code", sa.String(16), nullable=False, unique=True),
+             sa.Column("owner_id", sa.Integer, sa.ForeignKey("learners.id"), nullable=False),
+             sa.Column("title", sa.String(200), nullable=False), sa.Column("run_code", sa.Text, nullable=False),
+             sa.Column("created_at", sa.Float, nullable=False), sa.Column("expires_at", sa.Float, nullable=False),
+             sa.Column("ended_at", sa.Float),
+             sa.Column("hop", sa.Integer, nullable=False, server_default="0"),
+             sa.Column("sim_t", sa.Float, nullable=False, server_default="0"),
+             sa.Column("playing", sa.Boolean, nullable=False, server_default=false),
+             sa.Column("speed", sa.Float, nullable=False, server_default="1"),
+             sa.Column("seq", sa.Integer, nullable=False, server_default="0"),
+             sa.Column("updated_at", sa.Float, nullable=False))
+    sa.Table("live_participants", md, sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("session_id", sa.Integer, sa.ForeignKey("live_sessions.id"), nullable=False),
+             sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+             sa.Column("display_name", sa.String(80), nullable=False),
+             sa.Column("joined_at", sa.Float, nullable=False), sa.Column("seen_at", sa.Float, nullable=False))
+    sa.Table("live_questions", md, sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("session_id", sa.Integer, sa.ForeignKey("live_sessions.id"), nullable=False),
+             sa.Column("hop", sa.Integer, nullable=False), sa.Column("source", sa.String(20), nullable=False),
+             sa.Column("stem", sa.Text, nullable=False), sa.Column("options", sa.Text, nullable=False),
+             sa.Column("answer", sa.String(40)),
+             sa.Column("explanation", sa.Text, nullable=False, server_default=""),
+             sa.Column("answer_hop", sa.Integer),
+             sa.Column("asked_at", sa.Float, nullable=False), sa.Column("revealed_at", sa.Float))
+    sa.Table("live_answers", md,
+             sa.Column("question_id", sa.Integer, sa.ForeignKey("live_questions.id"), primary_key=True),
+             sa.Column("participant_id", sa.Integer, sa.ForeignKey("live_participants.id"), primary_key=True),
+             sa.Column("choice", sa.String(40), nullable=False),
+             sa.Column("answered_at", sa.Float, nullable=False))
+    md.create_all(conn, tables=[md.tables[n] for n in ("live_sessions", "live_participants", "live_questions",
+                                                       "live_answers")])
+    conn.exec_driver_sql("CREATE INDEX ix_live_participants_session ON live_participants (session_id)")
+    conn.exec_driver_sql("CREATE INDEX ix_live_questions_session ON live_questions (session_id)")
+
+
+MIGRATIONS = ((1, _v1), (2, _v2), (3, _v3))
 assert MIGRATIONS[-1][0] == CURRENT
 
 

@@ -20,6 +20,7 @@ from quizzes.engine import Session, Spec, select
 from quizzes.grading import correct_response
 from store import classes, designs, learners, progress
 from store.db import Database
+from store.migrations import CURRENT
 
 ITEMS = load_items()
 T0 = datetime(2030, 3, 1, 12, 0, tzinfo=timezone.utc)
@@ -96,7 +97,7 @@ def test_sqlite_is_wal_with_full_sync(tmp_path):
     assert database.pragma("journal_mode") == "wal"
     assert database.pragma("synchronous") == 2          # FULL
     assert database.pragma("foreign_keys") == 1
-    assert database.version == 2
+    assert database.version == CURRENT
 
 
 def test_the_url_comes_from_one_setting(monkeypatch, tmp_path):
