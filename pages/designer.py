@@ -10,18 +10,17 @@ canvas_page.setup("Designer")
 
 s = cs.get()
 cs.load_from_query()
-st.title("Designer", anchor=False)
-st.caption("Drag services or whole catalog patterns from the palette, connect them (the registry refuses what "
-           "AWS would not allow, and says why), then run a scenario and play it on the canvas.")
-
 found = canvas_files.findings(s.design)
 last = playback.current(s)
-bar = st.columns([1, 1, 1, 3], gap="small", vertical_alignment="center")
-show_props = bar[0].toggle("Properties panel", value=True, key="designer-props",
+bar = st.columns([2.2, 1.3, 1.2, 1.3], gap="small", vertical_alignment="center")
+bar[0].title("Designer", anchor=False,
+             help="Drag services or whole catalog patterns from the palette, connect them (the registry refuses "
+                  "what AWS would not allow, and says why), then run a scenario and play it on the canvas.")
+show_props = bar[1].toggle("Properties panel", value=True, key="designer-props",
                            help="Hide it to give the canvas the whole width (a projector, a wide pattern)")
-with bar[1]:
-    canvas_files.download_template(s.design, key="designer-dl")
 with bar[2]:
+    canvas_files.download_template(s.design, key="designer-dl")
+with bar[3]:
     canvas_files.download_starter(s.design, key="designer-dl")
 if show_props:
     left, right = st.columns([4, 1], gap="small")

@@ -72,7 +72,7 @@ def test_an_invalid_filter_policy_is_refused_with_the_matchers_reason():
     area.set_value("{not json")
     next(b for b in at.button if b.label == "Apply changes").click()
     at.run()
-    assert "not valid JSON" in state(at)["message"]["text"]
+    assert "invalid JSON" in state(at)["message"]["text"]
 
 
 def test_run_and_play_runs_the_scenario_and_keeps_the_playback_payload():

@@ -219,7 +219,7 @@ def _template_or_refusal(design: Design) -> str:
 def download_template(design: Design, key: str) -> None:
     """The SAM template of the design on the canvas, generated only when the button is pressed."""
     snapshot = copy.deepcopy(design)
-    st.download_button("SAM template", lambda: _template_or_refusal(snapshot), "template.yaml",
+    st.download_button("⬇ SAM template", lambda: _template_or_refusal(snapshot), "template.yaml",
                        mime="application/x-yaml", key=f"{key}-sam", on_click="ignore",
                        help="template.yaml for `sam deploy` (checked by cfn-lint in the test suite)")
 
@@ -240,6 +240,6 @@ def download_starter(design: Design, key: str) -> None:
             with zipfile.ZipFile(buf, "w") as z:
                 z.writestr("README.txt", f"No starter project: {exc}\n")
             return buf.getvalue()
-    st.download_button("Starter project", build, f"{slug(design.name)}.zip", mime="application/zip",
+    st.download_button("⬇ Starter project", build, f"{slug(design.name)}.zip", mime="application/zip",
                        key=f"{key}-zip", on_click="ignore",
                        help="A SAM project with handler stubs and passing unit tests")

@@ -15,4 +15,4 @@ from ui import style
 def setup(title: str) -> None:
     st.set_page_config(page_title=f"{title} · Serverless Pattern Studio", page_icon=style.ICON,
                        layout="wide", initial_sidebar_state="collapsed")
-    style.apply()
+    style.apply(compact=True)

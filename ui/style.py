@@ -20,8 +20,20 @@ _CSS = """
 """
 
 
-def apply() -> None:
+# Canvas pages (designer, classroom, side by side) need the first screen for the canvas: Streamlit's default
+# top padding (6rem) and the page title's size cost about 150 px at 1280×720.
+_COMPACT_CSS = """
+<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; padding-bottom: 2rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 1.9rem; padding: 0.2rem 0 0.3rem 0; }
+</style>
+"""
+
+
+def apply(compact: bool = False) -> None:
     st.markdown(_CSS, unsafe_allow_html=True)   # constant CSS only; never user text
+    if compact:
+        st.markdown(_COMPACT_CSS, unsafe_allow_html=True)
 
 
 def badges(items: list[str]) -> None:
