@@ -293,27 +293,32 @@ class _Emitter:
         self.attributes = entry.get("attributes")
         self.group_field = entry.get("message_group_field")
         self.link = None if isinstance(self.model, (ClientModel, ScheduleModel)) else _outside_link(rt, self.model)
+        self.is_client = isinstance(self.model, ClientModel)
+        self.is_schedule = isinstance(self.model, ScheduleModel)
+        self.emit_cb = self.emit          # bound once, not per event
 
     def emit(self, _arg=None) -> None:
         i = self.sent
         self.sent += 1
-        body = dict(self.payloads[i % len(self.payloads)])
+        payloads = self.payloads
+        body = dict(payloads[i % len(payloads)])
         attrs = dict(self.attributes[i % len(self.attributes)]) if self.attributes else None
         group = str(body.get(self.group_field)) if self.group_field and self.group_field in body else None
-        msg = self.rt.new_event(body, attrs, group=group)
+        rt = self.rt
+        msg = rt.new_event(body, attrs, group=group)
         model = self.model
-        if isinstance(model, ClientModel):
+        if self.is_client:
             model.emit(msg)
-        elif isinstance(model, ScheduleModel):
+        elif self.is_schedule:
             model.receive(None, msg, None)
         else:
             # A producer outside the design calls this service (SendMessage, Publish, PutEvents, Invoke,
             # PutRecord, PutObject, StartExecution): the event enters here, never along its out-edges.
             msg.attempt = 1
-            self.rt.record(msg, OUTSIDE, model.id, "sent")
-            self.rt.deliver(self.link, msg, None)
+            rt.record(msg, OUTSIDE, model.id, "sent")
+            rt.deliver(self.link, msg, None)
         if self.sent < self.count:
-            self.rt.env.schedule(self.gap, self.emit)
+            rt.env.schedule(self.gap, self.emit_cb)
 
 
 class _Sampler:

@@ -68,6 +68,8 @@ class Model:
         s.received += 1
         if msg.copy:
             s.duplicates_delivered += 1
+        if self.faults is NO_FAULTS:
+            return False            # nothing injected here: every put is accepted
         error = self.fault_error(msg)
         if error:
             s.failed += 1

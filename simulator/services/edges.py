@@ -31,18 +31,20 @@ class ClientModel(Model):
     def setup(self) -> None:
         self.answers: dict[str, int] = {}
         self.sent = 0
+        self.sends = [link for link in self.out if link.kind not in ("metric",)]
+        self._answered_cb = self._answered        # bound once, not per event
 
     def emit(self, msg: Message) -> None:
         self.sent += 1
         first = True
-        for link in self.out:
-            if link.kind in ("metric",):
-                continue
+        rt = self.rt
+        for link in self.sends:
             copy = msg if first else msg.fresh()
             first = False
             copy.attempt = 1
-            self.rt.record(copy, self.id, link.target.id, "sent")
-            self.rt.deliver(link, copy, self._answered)
+            if rt.trace is not None:
+                rt.record(copy, self.id, link.target.id, "sent")
+            rt.deliver(link, copy, self._answered_cb)
 
     def _answered(self, ok, error, output) -> None:
         key = "ok" if ok else (error or "error")

@@ -135,8 +135,10 @@ class LambdaModel(Model):
         self.plain = not (self.crash_p or self.publishes or self.async_calls or self.emits)
         self.simple_timing = not self.calls and self.duration <= self.timeout   # one event: the finish
         self._finish_cb = self._finish            # bound once, not per invocation
+        # When the only injected fault is a failure probability, `invoke` draws it inline (see there).
+        self.fault_p = f.failure_probability if (f is not NO_FAULTS and not f.outages and f.poison is None) else None
         self.running = 0
-        self.active: set = set()           # running invocations (scanned for in-flight at the end)
+        self.active_msgs = 0               # messages in running invocations (in flight at the end)
         self.waiting: set = set()          # async events waiting for a retry
         self.own_retries = 0
         if self.duration > self.timeout:
@@ -166,12 +168,15 @@ class LambdaModel(Model):
         n = len(msgs)
         s.received += n
         polled = mode[0] == "b"
+        looping = False
         for m in msgs:
             if m.attempt > 1:
                 s.retried += 1
             elif m.copy and polled:
                 s.duplicates_delivered += 1      # an extra copy reaching this node from its queue/stream
-        if msgs[0].core.lineage >= RECURSION_LIMIT or (n > 1 and any(m.core.lineage >= RECURSION_LIMIT for m in msgs)):
+            if m.core.lineage >= RECURSION_LIMIT:
+                looping = True
+        if looping:
             self._stop_recursion(msgs, done, mode, ctx)
             return
         pool = self.pool
@@ -190,10 +195,23 @@ class LambdaModel(Model):
         if self.rt.trace is not None:
             self._trace_all(msgs, "invoked", mode)
         inv = Invocation(msgs, done, mode, ctx, link)
-        if self.faults is not NO_FAULTS:
+        p = self.fault_p
+        if p is not None:
+            # Only a failure probability is injected: the same draw per message as `fault_error`, in the same
+            # order. `errors` stays None when every message passed (what _finish reads as "no fault").
+            rng = self.rt.rng
+            if n == 1:
+                if p and rng.random() < p:
+                    inv.errors = [self.faults.error]
+            elif p:
+                error = self.faults.error
+                errors = [error if rng.random() < p else None for _m in msgs]
+                if error in errors:
+                    inv.errors = errors
+        elif self.faults is not NO_FAULTS:
             # Faults are decided as the invocation reaches the function (an outage fails what arrives then).
             inv.errors = [self.fault_error(m) for m in msgs]
-        self.active.add(inv)
+        self.active_msgs += n
         env = self.env
         if self.simple_timing:
             heappush(env._heap, (env.now + self.duration, NORMAL, next(env._seq), self._finish_cb, inv))
@@ -266,25 +284,31 @@ class LambdaModel(Model):
         self.running -= 1
         if self.pool is not None:
             self.pool.running -= 1
-        self.active.discard(inv)
-        s, rt = self.stats, self.rt
         msgs = inv.msgs
-        if self.plain and inv.error is None and len(msgs) == 1 and (inv.errors is None or inv.errors[0] is None):
-            # The common case, kept short: one message, no fault, nothing published afterwards.
-            m = msgs[0]
-            core = m.core
-            if self.idempotent:
-                did = self.side_effect(m, True, self.expiry)
-            else:
-                did = True
-                if core.done & self.bit:
-                    s.duplicate_side_effects += 1
-                core.done |= self.bit
-            s.processed += 1
-            s.latency(self.env.now - core.created)
-            if rt.trace is not None:
-                rt.record(m, m.hop_from, self.id, "processed" if did else "deduplicated")
-            inv.done(inv.ctx, NOTHING_FAILED, None, m.core.body)
+        self.active_msgs -= len(msgs)
+        s, rt = self.stats, self.rt
+        if self.plain and inv.error is None and inv.errors is None:
+            # The common case, kept short: no message failed and nothing is published afterwards, so every
+            # message does its side effect and succeeds (the general loop below would reach the same counts).
+            now = self.env.now
+            bit = self.bit
+            idempotent = self.idempotent
+            latency = s.latency
+            trace = rt.trace is not None
+            for m in msgs:
+                core = m.core
+                if idempotent:
+                    did = self.side_effect(m, True, self.expiry)
+                else:
+                    did = True
+                    if core.done & bit:
+                        s.duplicate_side_effects += 1
+                    core.done |= bit
+                s.processed += 1
+                latency(now - core.created)
+                if trace:
+                    rt.record(m, m.hop_from, self.id, "processed" if did else "deduplicated")
+            inv.done(inv.ctx, NOTHING_FAILED, None, msgs[0].core.body)
             return
         failed: list = []
         succeeded: list = []
@@ -470,7 +494,7 @@ class LambdaModel(Model):
 
     # end of run ------------------------------------------------------------------------
     def in_flight(self) -> int:
-        return sum(len(inv.msgs) for inv in self.active) + len(self.waiting)
+        return self.active_msgs + len(self.waiting)
 
     def resolved_by_retry(self) -> int:
         return self.own_retries

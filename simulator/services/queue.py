@@ -69,6 +69,7 @@ class QueueModel(Model):
         self.content_dedup = bool(p("content_based_dedup"))
         self.dlq = self.link("dead_letter")
         self.consumers = [ESM(self, link) for link in self.links("event_source")]
+        self.single = self.consumers[0] if len(self.consumers) == 1 else None   # the common case, one mapping
         self.visible: deque = deque()                # standard: visible messages (stale entries skipped)
         self.n_visible = 0                           # how many messages are visible right now
         self.groups: dict[str, deque] = {}           # FIFO: group → its live messages in order (visible or in flight)
@@ -120,7 +121,8 @@ class QueueModel(Model):
             self.rt.record(msg, link.source.id, self.id, "rejected", error)
             return error
         now = self.env.now
-        if self.fifo and self._is_duplicate_send(msg, now):
+        fifo = self.fifo
+        if fifo and self._is_duplicate_send(msg, now):
             s.deduplicated += 1
             self.rt.record(msg, link.source.id, self.id, "deduplicated", "FIFO 5-minute window")
             return None
@@ -131,7 +133,7 @@ class QueueModel(Model):
         msg.state = VISIBLE
         if self.rt.trace is not None:
             self.rt.record(msg, link.source.id, self.id, "enqueued")
-        if carried and not self.fifo and enqueued < now:
+        if carried and not fifo and enqueued < now:
             if not self._track_late(msg, enqueued, now):
                 return None
         else:
@@ -141,12 +143,13 @@ class QueueModel(Model):
                 self._compact()
             if self.expiry_at is None:
                 self._arm(now + self.retention)
-        consumers = self.consumers
-        if self.fifo:
+        if fifo:
             self._enqueue_fifo(msg)
-        elif len(consumers) == 1 and not self.n_visible:
-            esm = consumers[0]
-            if esm.running < esm.cap and not esm.poll_scheduled and not esm.window:
+        elif self.n_visible:
+            self._append_visible(msg)
+        else:
+            esm = self.single
+            if esm is not None and esm.running < esm.cap and not esm.poll_scheduled and not esm.window:
                 # Nothing was waiting and a poller is free: this message is received at once.
                 batch = []
                 self._receive_one(msg, now, batch)
@@ -154,9 +157,7 @@ class QueueModel(Model):
                     esm.dispatch(batch)
                 return None
             self._append_visible(msg)
-        else:
-            self._append_visible(msg)
-        for esm in consumers:
+        for esm in self.consumers:
             if esm.running < esm.cap or esm.poll_scheduled or esm.grow_anchor is None:
                 esm.kick()              # (skipped when every batch is busy and scaling up is already under way)
         return None
@@ -284,18 +285,27 @@ class QueueModel(Model):
         batch: list = []
         if not self.fifo:
             source = self.visible
+            if not self.sized:
+                # No batch here can reach the payload limit: count by messages only.
+                receive_one = self._receive_one
+                while source and len(batch) < limit:
+                    msg = source.popleft()
+                    if msg.state != VISIBLE:
+                        continue
+                    self.n_visible -= 1
+                    receive_one(msg, now, batch)
+                return batch
             size = 0
             while source and len(batch) < limit:
                 msg = source.popleft()
                 if msg.state != VISIBLE:
                     continue
-                if self.sized:
-                    b = _body_bytes(msg)
-                    if sized and batch and size + b > PAYLOAD_LIMIT_BYTES:
-                        source.appendleft(msg)      # the batch is full by payload: this one waits
-                        break
-                    size += b
-                    self.visible_bytes -= b
+                b = _body_bytes(msg)
+                if sized and batch and size + b > PAYLOAD_LIMIT_BYTES:
+                    source.appendleft(msg)      # the batch is full by payload: this one waits
+                    break
+                size += b
+                self.visible_bytes -= b
                 self.n_visible -= 1
                 self._receive_one(msg, now, batch)
             return batch
@@ -325,15 +335,16 @@ class QueueModel(Model):
         return batch
 
     def _receive_one(self, msg: Message, now: float, batch: list) -> None:
-        enqueued = self.late_enq.get(msg, msg.born) if self.late_enq else msg.born
+        late = self.late_enq
+        enqueued = late.get(msg, msg.born) if late else msg.born
         if now - enqueued >= self.retention:
             msg.state = DELETED
             self.late_enq.pop(msg, None)
             self.stats.drop("retention_expired")
             self.rt.record(msg, self.id, self.id, "dropped", "retention_expired")
             return
-        msg.receives += 1
-        if self.max_receives is not None and msg.receives > self.max_receives:
+        receives = msg.receives = msg.receives + 1
+        if self.max_receives is not None and receives > self.max_receives:
             msg.state = DELETED
             self.late_enq.pop(msg, None)
             self.stats.dead_lettered += 1
@@ -348,7 +359,7 @@ class QueueModel(Model):
             return
         msg.state = IN_FLIGHT
         msg.receipt += 1
-        msg.attempt = msg.receives
+        msg.attempt = receives
         msg.visible_at = now + self.vt
         self.inflight.add(msg)
         batch.append(msg)
@@ -537,6 +548,7 @@ class ESM:
         self.sized = bool(self.window) or self.batch_size > 10   # can a batch reach the payload limit?
         self.dup_p = link.duplicate_probability
         self.vt_timer = True            # set in start(), once the consumer's timeout is known
+        self._done_cb = self._done      # bound once, not per batch
 
     def start(self) -> None:
         # An invocation can still be running at the visibility timeout only if the function's timeout
@@ -636,7 +648,7 @@ class ESM:
             ctx = (batch, receipts)
             q.env.at(batch[0].visible_at, q._reappear, ctx)
         consumer = self.consumer
-        consumer.invoke(batch, self._done, self.mode, self.link, ctx)
+        consumer.invoke(batch, self._done_cb, self.mode, self.link, ctx)
         if self.dup_p:
             if rt.rng.random() < self.dup_p:
                 # SQS delivered one message of the batch a second time (at-least-once).

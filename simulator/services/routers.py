@@ -188,6 +188,9 @@ class TopicModel(Router):
         if self.fifo:
             for link in self.inbound:
                 self.group_field = self.group_field or link.props.get("message_group_field")
+        # A standard topic whose subscriptions have no filter policy sends every message to every one of them.
+        self.fan_all = not self.fifo and all(sub.matcher is None for sub, _dl in self.subs)
+        self.fan_detail = f"{len(self.subs)} subscription(s)"
 
     def retry_schedule(self, link):
         return sns_delays(link.target.node.type)
@@ -197,6 +200,15 @@ class TopicModel(Router):
             return
         if reply:
             reply(True, None, None)
+        if self.fan_all:
+            # Every subscription takes it (what the general path below does when nothing filters).
+            self.stats.processed += 1
+            if self.rt.trace is not None:
+                self.rt.record(msg, msg.hop_from, self.id, "fanned_out", self.fan_detail)
+            send = self.send_copy
+            for sub, dead_letter in self.subs:
+                send(sub, msg.fresh(), dead_letter)
+            return
         if self.fifo and self._fifo_accept(msg):
             return
         body, attrs = msg.core.body, msg.core.attributes
