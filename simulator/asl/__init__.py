@@ -29,21 +29,22 @@ Conventions a driver can rely on (all deterministic for a given rng seed):
   variables in JSONPath states (a States.Runtime failure), JSONata beyond the subset in
   simulator.asl.jsonata (a States.QueryEvaluationError saying "unsupported JSONata expression").
 
-The interpreter is split by concern; this module is its public face and re-exports from:
-  simulator.asl.commands       the commands above, AslError, START_TIME, and internal run records
-  simulator.asl.validation  validate_definition
-  simulator.asl.execution      Execution (driver protocol, runs, Retry/Catch), error_matches, retry_delay
-  simulator.asl.dataflow    a state's input and output (paths, templates, JSONata Output/Assign)
-  simulator.asl.states      each state type, Parallel/Map bookkeeping, resolve_target
-and for expressions: paths (JSONPath), jsonata, choice (Choice rules), intrinsics.
+The interpreter is a package; this module is its public face and re-exports from:
+  simulator.asl.commands    the commands above (Invoke, Sleep, Finished) and START_TIME
+  simulator.asl.validation  validate_definition and AslError
+  simulator.asl.execution   Execution (driver protocol, branches, Retry/Catch), error_matches, retry_delay
+  simulator.asl.dataflow    DataFlow: a state's input and output (paths, templates, JSONata Output/Assign)
+  simulator.asl.states      StateTypes: each state type, Parallel/Map bookkeeping; resolve_target
+  simulator.asl.records     Branch, Step, Group: the bookkeeping records of the last three
+and for expressions: paths (JSONPath), jsonata, choice (Choice rules), intrinsics, values.
 """
 from __future__ import annotations
 
+# Command (Invoke | Sleep | Finished) stays importable from here, as before, without joining __all__.
+from simulator.asl.commands import START_TIME, Command, Finished, Invoke, Sleep
 from simulator.asl.execution import Execution, error_matches, retry_delay
 from simulator.asl.states import resolve_target
-# Command (Invoke | Sleep | Finished) stays importable from here, as before, without joining __all__.
-from simulator.asl.commands import START_TIME, AslError, Command, Finished, Invoke, Sleep
-from simulator.asl.validation import validate_definition
+from simulator.asl.validation import AslError, validate_definition
 
 __all__ = ["AslError", "validate_definition", "Invoke", "Sleep", "Finished", "Execution", "START_TIME",
            "resolve_target", "error_matches", "retry_delay"]

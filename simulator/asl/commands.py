@@ -1,25 +1,15 @@
-"""The ASL interpreter's data types: the commands it hands its driver, and its bookkeeping records.
+"""The commands the ASL interpreter hands its driver (Invoke, Sleep, Finished) and its fixed start time.
 
-Invoke, Sleep, Finished, AslError and START_TIME are public (re-exported by simulator.asl, whose
-docstring describes the protocol). _Run, _Step and _Group are shared by the interpreter's modules
-(simulator.asl.execution, asl_dataflow, asl_states) and by nothing else.
+All public, re-exported by simulator.asl, whose docstring describes the protocol.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any
 
 START_TIME = datetime(2024, 1, 1, tzinfo=timezone.utc)
-_START_ISO = "2024-01-01T00:00:00Z"   # START_TIME as the context object reports it
-
-
-class AslError(ValueError):
-    """The definition is not valid ASL; `problems` lists each one with its path."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        super().__init__("invalid state machine definition:\n  " + "\n  ".join(self.problems))
+START_ISO = "2024-01-01T00:00:00Z"   # START_TIME as the context object reports it
 
 
 @dataclass(frozen=True)
@@ -51,40 +41,3 @@ class Finished:
 
 
 Command = Invoke | Sleep | Finished
-
-
-# ---------------------------------------------------------------------------------------------- records
-class _Run:
-    """One sequence of states: the execution itself, a Parallel branch or a Map iteration."""
-    __slots__ = ("path", "states", "parent", "variables", "on_success", "on_failure",
-                 "children", "tokens", "cancelled", "finished")
-
-    def __init__(self, path: str, states: dict, parent: _Run | None, variables: dict,
-                 on_success: Callable, on_failure: Callable):
-        self.path, self.states, self.parent, self.variables = path, states, parent, variables
-        self.on_success, self.on_failure = on_success, on_failure
-        self.children: set[_Run] = set()
-        self.tokens: set[int] = set()
-        self.cancelled = self.finished = False
-
-
-class _Step:
-    """A state being executed; it survives retries so each retrier keeps counting its attempts."""
-    __slots__ = ("run", "name", "state", "input", "jsonata", "retries")
-
-    def __init__(self, run: _Run, name: str, state: dict, data: Any, jsonata: bool):
-        self.run, self.name, self.state, self.input, self.jsonata = run, name, state, data, jsonata
-        self.retries: dict[int, int] = {}
-
-
-class _Group:
-    """The children of one Parallel or Map attempt, and what is known about their outcomes."""
-
-    def __init__(self, step: _Step, context: dict, size: int):
-        self.step, self.context, self.results = step, context, [None] * size
-        self.remaining, self.running, self.next, self.failures = size, 0, 0, 0
-        self.children: list[_Run] = []
-        self.closed = False
-        self.items: list = []
-        self.data = self.processor = self.tolerance = None
-        self.limit = 0

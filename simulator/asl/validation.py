@@ -13,6 +13,14 @@ from simulator.asl.choice import parse_timestamp, rule_problems
 from simulator.asl.intrinsics import dynamic_problem, template_problems
 from simulator.asl.paths import is_path
 
+
+class AslError(ValueError):
+    """The definition is not valid ASL; `problems` lists each one with its path."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("invalid state machine definition:\n  " + "\n  ".join(self.problems))
+
 _FLOW = {"Next", "End"}
 _PATH_IO = {"InputPath", "OutputPath", "Parameters", "ResultSelector", "ResultPath"}
 _HANDLERS = {"Retry", "Catch"}
