@@ -15,6 +15,7 @@ PAGES = [
     st.Page("pages/teacher.py", title="Teacher", icon=":material/school:"),
     st.Page("pages/designer.py", title="Designer", icon=":material/draw:"),
     st.Page("pages/classroom.py", title="Classroom", icon=":material/co_present:"),
+    st.Page("pages/live.py", title="Live lesson", icon=":material/cast_for_education:"),
     st.Page("pages/compare_designs.py", title="Two designs side by side", icon=":material/splitscreen:"),
 ]
 

@@ -11,3 +11,5 @@ else:
     teacher_view.create_form(teacher)
     st.subheader("Results", anchor=False)
     teacher_view.results(teacher)
+    st.subheader("Live sessions", anchor=False)
+    teacher_view.live_sessions(teacher)

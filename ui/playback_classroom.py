@@ -1,5 +1,6 @@
 """Classroom mode: one link (design + scenario + seed) gives every student the identical run; the presenter
-view steps one hop at a time with the narration in large text."""
+view steps one hop at a time with the narration in large text. A signed-in teacher can start a live session
+on the run (ui.live_teacher): students join by code and their canvases follow the teacher's."""
 from __future__ import annotations
 
 import streamlit as st
@@ -38,8 +39,13 @@ def teacher_form() -> None:
         scenario = dict(design.scenario or {})
         scenario.pop("seed", None)
         code = links.encode(ensure_positions(design), scenario, int(seed))
+        st.session_state["classroom-made"] = (code, catalog[pid].title)
+    if st.session_state.get("classroom-made"):
+        code, title = st.session_state["classroom-made"]
         st.code(share_url(code), language=None)
         st.page_link("pages/classroom.py", label="Open it", query_params={"run": code}, icon=":material/co_present:")
+        from ui import live_teacher
+        live_teacher.start_button(code, title, key="live-start-form")
 
 
 def show(code: str | None) -> None:
@@ -59,6 +65,8 @@ def show(code: str | None) -> None:
                 f"{shared['payload']['total']:,} recorded steps")
     if run.stopped_by == "max_hops":
         st.warning(f"This run stopped after {run.hops:,} hops: a cycle or a fan-out keeps the design busy.")
+    from ui import live_teacher
+    live_teacher.start_button(code, design.name, key="live-start")
     presenter = st.toggle("Presenter view (large text, one hop at a time)", value=True, key="presenter")
     canvas(cs.readonly_data(design, shared["payload"], presenter=presenter, height=1000 if presenter else 520),
            key="sps-classroom")

@@ -72,3 +72,36 @@ def results(teacher) -> None:
     if answered:
         st.bar_chart([{"question": f"Q{r['#']}", "mean score": r["mean score"]} for r in answered],
                      x="question", y="mean score")
+
+
+def live_sessions(teacher) -> None:
+    """The teacher's live sessions: resume a running one (after closing its tab), end it, see the class results
+    of each (aggregate only, from the minimum group size)."""
+    from store import live
+    try:
+        running = live.owned(teacher.key)
+        every = live.owned(teacher.key, active_only=False)
+    except Exception as exc:  # noqa: BLE001 — the database is down: say so, keep the page
+        st.warning(f"Live sessions cannot be read now ({type(exc).__name__}); reconnecting on the next visit.")
+        return
+    if not every:
+        st.markdown("No live sessions yet: start one from a classroom link (Classroom page) or a catalog pattern.")
+        return
+    for s in running:
+        c1, c2 = st.columns([4, 1])
+        c1.page_link("pages/live.py", label=f"Resume “{md_escape(s.title)}” (code {s.code})", query_params={"session": str(s.id)},
+                     icon=":material/play_circle:")
+        if c2.button("End", key=f"end-live-{s.id}"):
+            live.end(teacher.key, s.id)
+            st.rerun()
+    pick = st.selectbox("Results of a live session", every, key="teacher-live",
+                        format_func=lambda s: f"{s.title} — code {s.code}" + ("" if s.active() else " (ended)"))
+    data = live.results(teacher.key, pick.id)
+    if not data["questions"]:
+        st.caption("No questions were asked in this session.")
+        return
+    st.caption(f"Per question, how many answered; how many were right once at least {data['min_group']} answered "
+               "(in a smaller group the totals would show what each student chose).")
+    st.dataframe([{"#": n, "hop": q["hop"], "question": q["stem"][:90], "answered": q["answered"],
+                   "right": "—" if q["withheld"] or q["right"] is None else f"{q['right']} of {q['answered']}"}
+                  for n, q in enumerate(data["questions"], 1)], hide_index=True)
