@@ -26,8 +26,10 @@ def target_of(value) -> str | None:
 
 
 class Builder:
-    def __init__(self, resources: dict):
+    def __init__(self, resources: dict, resolver=None):
         self.resources = resources
+        self.resolver = resolver
+        self.files: dict[str, str] = {}   # a project's files by relative path (DefinitionUri)
         self.nodes: list[dict] = []
         self.node_of: dict[str, str] = {}      # logical id → node id
         self.types: dict[str, str] = {}        # node id → node type
@@ -36,6 +38,13 @@ class Builder:
         self.kept: dict = {"logical_ids": {}, "properties": {}, "resources": {}, "verbatim": [], "implicit": {},
                            "edge_ids": {}, "events": {}, "targets": {}, "passive": []}
         self.skipped: list[str] = []
+
+    def resolve(self, value):
+        """`value` with its intrinsics evaluated for the simulator (see importers/intrinsics.py); the template
+        keeps them as written. None when they cannot be evaluated."""
+        if self.resolver is None:
+            return value
+        return self.resolver.resolve(value)
 
     # --- nodes --------------------------------------------------------------------------------
     def add_node(self, lid: str, ntype: str, props: dict | None = None, implicit: str | None = None) -> str:

@@ -39,7 +39,7 @@ def redrive(b: Builder, lid: str, props: dict, modelled: set) -> None:
     if not isinstance(policy, dict):
         return
     queue, dlq = b.node_of[lid], b.node_for(policy.get("deadLetterTargetArn"), "sqs_queue")
-    count = policy.get("maxReceiveCount")
+    count = b.resolve(policy.get("maxReceiveCount"))
     count = int(count) if isinstance(count, (int, str)) and str(count).isdigit() else None
     if dlq and count and set(policy) == {"deadLetterTargetArn", "maxReceiveCount"} and \
             b.add_edge(queue, dlq, "dead_letter", passive=False):
@@ -55,8 +55,8 @@ def subscription(b: Builder, lid: str, props: dict) -> None:
     target = b.node_for(props.get("Endpoint"))
     redrive = as_json(props.get("RedrivePolicy"))
     dlq = b.node_for(redrive.get("deadLetterTargetArn"), "sqs_queue") if isinstance(redrive, dict) else None
-    filters = {"filter_policy": as_json(props.get("FilterPolicy")),
-               "filter_policy_scope": props.get("FilterPolicyScope")}
+    filters = {"filter_policy": as_json(b.resolve(props.get("FilterPolicy"))),
+               "filter_policy_scope": b.resolve(props.get("FilterPolicyScope"))}
     if topic and target and props.get("Protocol") == "sqs" and b.types[target] == "sqs_queue" \
             and isinstance(filters["filter_policy"], (dict, type(None))):
         key = b.add_edge(topic, target, "subscription", {**filters, "dead_letter": dlq}, passive=False)
@@ -76,7 +76,7 @@ def rule(b: Builder, lid: str, props: dict) -> None:
     bus = b.node_for(bus_ref, "event_bus") if bus_ref not in (None, "default") else None
     if bus_ref in (None, "default") and "EventPattern" in props:
         bus = b.implicit_node("default", "event_bus", "default_bus")
-    pattern = as_json(props.get("EventPattern"))
+    pattern = as_json(b.resolve(props.get("EventPattern")))
     targets = props.get("Targets") if isinstance(props.get("Targets"), list) else []
     resolved = [(t, b.node_for(t.get("Arn"))) for t in targets if isinstance(t, dict)]
     active = bool(bus and isinstance(pattern, dict) and resolved and "ScheduleExpression" not in props and
@@ -106,7 +106,14 @@ def rule(b: Builder, lid: str, props: dict) -> None:
 
 def state_machine(b: Builder, lid: str, props: dict) -> None:
     sm = b.node_of[lid]
-    definition, named = definition_of(props, b)
+    loaded = None
+    uri = props.get("DefinitionUri")
+    inline = props.get("Definition") is not None or props.get("DefinitionString") is not None
+    if uri is not None and not inline:
+        loaded = definition_file(b, lid, uri)
+    definition, named = definition_of(props, b, loaded)
+    if definition is None and uri is not None and not inline:
+        definition = opaque_definition(uri)
     if definition is not None:
         node = next(n for n in b.nodes if n["id"] == sm)
         node.setdefault("props", {})["definition"] = definition
@@ -140,3 +147,34 @@ def other_links(b: Builder, lid: str, rtype: str, props: dict) -> None:
                 b.add_edge(node, b.node_for(props[key].get("BucketARN"), "s3_bucket"), "delivery")
     elif rtype == "AWS::S3::Bucket":
         pass
+
+
+def definition_file(b: Builder, lid: str, uri) -> dict | None:
+    """The ASL document a DefinitionUri names, from the project's files; None (with a note) when absent."""
+    import posixpath
+    from design import documents
+    path = posixpath.normpath(uri.replace("\\", "/")).lstrip("/") if isinstance(uri, str) else None
+    text = b.files.get(path) if path else None
+    if text is None:
+        where = repr(uri) if isinstance(uri, str) else "an S3 location"
+        b.note(f"Resources.{lid}.DefinitionUri: {where} is not in the project: kept as written; the state machine "
+               f"simulates as one opaque step")
+        return None
+    try:
+        definition = documents.parse(text, "json" if path.endswith(".json") else "yaml", name=path)
+    except ValueError as exc:
+        b.note(f"Resources.{lid}.DefinitionUri: {path} cannot be read ({exc}); the state machine simulates as "
+               f"one opaque step")
+        return None
+    if not isinstance(definition, dict):
+        b.note(f"Resources.{lid}.DefinitionUri: {path} is not an ASL document; the state machine simulates as "
+               f"one opaque step")
+        return None
+    return definition
+
+
+def opaque_definition(uri) -> dict:
+    """A stand-in for a definition the project does not hold: one Pass state, so a run goes through it."""
+    where = uri if isinstance(uri, str) else "an S3 location"
+    return {"Comment": f"Opaque: the definition ({where}) was not imported; this state stands in for it.",
+            "StartAt": "Opaque", "States": {"Opaque": {"Type": "Pass", "End": True}}}

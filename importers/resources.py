@@ -111,15 +111,23 @@ def node_props(rtype: str, props: dict, globals_: dict) -> tuple[dict, set]:
     return out, modelled
 
 
-def definition_of(props: dict, b: Builder) -> tuple[dict | None, dict]:
-    """A state machine's inline definition with `${Key}` placeholders renamed `${node}` where the key's
-    substitution names a node; and key → node id."""
-    definition = props.get("Definition")
-    if definition is None and isinstance(props.get("DefinitionString"), str):
-        definition = as_json(props["DefinitionString"])
+def definition_of(props: dict, b: Builder, definition=None) -> tuple[dict | None, dict]:
+    """A state machine's definition (inline, or `definition` read from its DefinitionUri file) with `${Key}`
+    placeholders renamed `${node}` where the key's substitution names a node, and the other substitutions
+    resolved to their values for the simulator (Parameters' defaults, pseudo parameters); and key → node id."""
+    if definition is None:
+        definition = props.get("Definition")
+    if definition is None and props.get("DefinitionString") is not None:
+        definition = as_json(b.resolve(props["DefinitionString"]))
     subs = props.get("DefinitionSubstitutions") if isinstance(props.get("DefinitionSubstitutions"), dict) else {}
     named = {key: b.node_of.get(target_of(value)) for key, value in subs.items()}
     named = {k: v for k, v in named.items() if v}
+    values = {}
+    for key, value in subs.items():
+        if key not in named:
+            resolved = b.resolve(value)
+            if isinstance(resolved, (str, int, float)) and not isinstance(resolved, bool):
+                values[key] = str(resolved)
     if not isinstance(definition, dict):
         return None, named
 
@@ -128,8 +136,10 @@ def definition_of(props: dict, b: Builder) -> tuple[dict | None, dict]:
             return {k: rename(v) for k, v in value.items()}
         if isinstance(value, list):
             return [rename(v) for v in value]
-        if isinstance(value, str):
+        if isinstance(value, str) and "${" in value:
             for key, nid in named.items():
                 value = value.replace("${" + key + "}", "${" + nid + "}")
+            for key, text in values.items():
+                value = value.replace("${" + key + "}", text)
         return value
     return rename(definition), named

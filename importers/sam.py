@@ -15,6 +15,7 @@ from design.model import Design
 from importers import links
 from importers.builder import Builder, target_of
 from importers.cfn_yaml import parse_template
+from importers.intrinsics import Resolver
 from importers.resources import NODE_TYPES, as_json, node_props, number
 
 STUDIO_KEY = "ServerlessPatternStudio"
@@ -45,7 +46,16 @@ class ImportError_(ValueError):
         super().__init__("\n".join(problems))
 
 
-def import_template(text: str | bytes, name: str = "template") -> Design:
+def import_template(text: str | bytes, name: str = "template", files: dict[str, str] | None = None) -> Design:
+    """A design from a template's text; `files` are a SAM project's other files by path relative to the
+    template (`statemachine/order.asl.json`), read for DefinitionUri."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            pass   # the reader below says so, in its own words
+    elif text.startswith("\ufeff"):
+        text = text[1:]
     try:
         data = parse_template(text, name)
     except DocumentError as exc:
@@ -62,7 +72,10 @@ def import_template(text: str | bytes, name: str = "template") -> Design:
     if stored is not None:
         return stored
     try:
-        return from_data(_build(data))
+        doc = _build(data, files or {})
+        doc["metadata"]["sam"]["original"] = {"text": text, "name": str(name), **(
+            {"files": dict(sorted(files.items()))} if files else {})}
+        return from_data(doc)
     except DesignError as exc:   # a bug here, not the user's: say what and where, never a traceback
         raise ImportError_([f"{name}: could not be turned into a valid design:"] + exc.problems[:20]) from None
 
@@ -88,9 +101,11 @@ def _type(resource: dict):
     return resource.get("Type") if isinstance(resource.get("Type"), str) else None
 
 
-def _build(data: dict) -> dict:
+def _build(data: dict, files: dict[str, str]) -> dict:
     resources = {k: v for k, v in data["Resources"].items() if isinstance(v, dict)}
-    b = Builder(resources)
+    resolver = Resolver(data)
+    b = Builder(resources, resolver)
+    b.files = files
     globals_ = data.get("Globals") if isinstance(data.get("Globals"), dict) else {}
     if "Function" in globals_ and not isinstance(globals_["Function"], dict):
         b.note("Globals.Function is not a mapping: no function defaults read from it (kept as written)")
@@ -106,7 +121,9 @@ def _build(data: dict) -> dict:
             continue
         ntype, regen = NODE_TYPES[rtype]
         raw = resource.get("Properties")
-        props, modelled = node_props(rtype, raw if isinstance(raw, dict) else {}, globals_)
+        readable = resolver.resolve(raw) if isinstance(raw, dict) else {}
+        props, modelled = node_props(rtype, readable if isinstance(readable, dict) else {},
+                                     resolver.resolve(globals_) or {})
         nid = b.add_node(lid, ntype, props)
         if regen and isinstance(raw, (dict, type(None))):
             regenerated[lid] = modelled
@@ -165,7 +182,7 @@ def _function_events(b: Builder, lid: str, props: dict, modelled: set) -> None:
             ntype, field, kind = _STREAM_EVENTS[etype]
             src = b.node_for(eprops.get(field), ntype)
             if src and b.node_of.get(target_of(eprops.get(field))) == src and src not in b.kept["verbatim"]:
-                edge_props, rest = _event_props(eprops, field)
+                edge_props, rest = _event_props(b, eprops, field)
                 key = b.add_edge(src, fn, kind, edge_props, passive=False)
                 if key:
                     b.kept["events"][key] = [lid, name, rest]
@@ -180,11 +197,14 @@ def _function_events(b: Builder, lid: str, props: dict, modelled: set) -> None:
         modelled.discard("Events")
 
 
-def _event_props(eprops: dict, field: str) -> tuple[dict, dict]:
+def _event_props(b: Builder, eprops: dict, field: str) -> tuple[dict, dict]:
     edge, rest = {}, {}
-    for key, value in eprops.items():
+    for key, written in eprops.items():
         if key == field:
             continue
+        value = b.resolve(written) if key in _EVENT_PROPS else written
+        if key == "FilterPolicy":
+            value = as_json(value)
         if key in _EVENT_PROPS and (number(value) is not None or isinstance(value, (bool, dict, str))):
             edge[_EVENT_PROPS[key]] = value
         elif key == "FunctionResponseTypes" and value == ["ReportBatchItemFailures"]:
@@ -193,7 +213,7 @@ def _event_props(eprops: dict, field: str) -> tuple[dict, dict]:
                 and number(value["MaximumConcurrency"]) is not None:
             edge["maximum_concurrency"] = value["MaximumConcurrency"]
         else:
-            rest[key] = value
+            rest[key] = written
     if edge.get("filter_policy") is not None and not isinstance(edge["filter_policy"], dict):
         rest["FilterPolicy"] = edge.pop("filter_policy")
     return edge, rest
@@ -209,7 +229,7 @@ def _draw_event(b: Builder, fn: str, etype, eprops: dict) -> None:
     elif etype in ("EventBridgeRule", "CloudWatchEvent"):
         bus = b.node_for(eprops.get("EventBusName"), "event_bus") if eprops.get("EventBusName") not in (
             None, "default") else b.implicit_node("default", "event_bus", "default_bus")
-        pattern = as_json(eprops.get("Pattern"))
+        pattern = as_json(b.resolve(eprops.get("Pattern")))
         b.add_edge(bus, fn, "rule_target", {"pattern": pattern if isinstance(pattern, dict) else None})
     elif etype in _STREAM_EVENTS:
         ntype, field, kind = _STREAM_EVENTS[etype]

@@ -41,6 +41,8 @@ class Context:
         self.kept = kept or {}
         fixed = {nid: k.get("logical_id") for nid, k in (self.kept.get("nodes") or {}).items()
                  if isinstance(k, dict) and isinstance(k.get("logical_id"), str)}
+        fixed.update({nid: lid for nid, lid in (self.kept.get("logical_ids") or {}).items()
+                      if isinstance(nid, str) and isinstance(lid, str)})   # what importers/builder.py keeps
         self.ids = LogicalIds([n.id for n in design.nodes], fixed,
                               {n.id for n in design.nodes if n.type in SAM_EXPANDED})
         self.ids.reserve((self.kept.get("resources") or {}).keys())
