@@ -7,8 +7,7 @@ import json
 
 from design.connections import EDGE_PROPS
 from design.props import BOOL, ENUM, FLOAT, INT, MAPPING, NODE_REF, PATTERN, STR, Prop
-from simulator.eventpattern import PatternError, validate_pattern
-from simulator.filterpolicy import compile_filter_policy
+from matching import PatternError, compile_filter_policy, validate_pattern
 
 _STREAM = ["batch_size", "batching_window_s", "report_batch_item_failures", "retry_attempts", "max_event_age_s",
            "bisect_on_error", "parallelization_factor"]

@@ -1,4 +1,4 @@
-"""Amazon EventBridge event-pattern matcher (and, re-exported, SNS filter policies).
+"""Amazon EventBridge event patterns (SNS filter policies, on the same engine, are in matching.filterpolicy).
 
 Compile once, match many times::
 
@@ -26,14 +26,13 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
-from simulator.eventpattern_tree import CompiledPattern, PatternError, build_matcher, expand
-from simulator.eventpattern_tree import load_object
-from simulator.eventpattern_values import (ANYTHING_BUT_OPS, OPERATORS, Dialect, LexFloat,
+from matching.tree import CompiledPattern, PatternError, build_matcher, expand
+from matching.tree import load_object
+from matching.values import (ANYTHING_BUT_OPS, OPERATORS, Dialect, LexFloat,
                                            lexical_key, loads_lexical)
-from simulator.filterpolicy import compile_filter_policy
 
-__all__ = ["CompiledPattern", "LexFloat", "PatternError", "compile_filter_policy", "compile_pattern",
-           "loads_lexical", "matches", "matches_text", "validate_pattern"]
+__all__ = ["CompiledPattern", "LexFloat", "PatternError", "compile_pattern", "loads_lexical", "matches",
+           "matches_text", "validate_pattern"]
 
 EVENTBRIDGE = Dialect(
     label="EventBridge event patterns",

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from simulator.eventpattern_tree import CompiledPattern, PatternError, build_matcher, expand
-from simulator.eventpattern_tree import load_object
-from simulator.eventpattern_values import MISSING, Dialect, value_key
+from matching.tree import CompiledPattern, PatternError, build_matcher, expand
+from matching.tree import load_object
+from matching.values import MISSING, Dialect, value_key
 
 SCOPES = ("MessageAttributes", "MessageBody")
 MAX_KEYS = 5

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from simulator.eventpattern_ops import parse_operator
-from simulator.eventpattern_values import MISSING, SCALARS, Dialect, LexFloat, Leaf, coerce
-from simulator.eventpattern_values import is_num as _is_num, jtype as _jtype
+from matching.operators import parse_operator
+from matching.values import MISSING, SCALARS, Dialect, LexFloat, Leaf, coerce
+from matching.values import is_num as _is_num, jtype as _jtype
 
 
 def compile_leaf(values, path, d: Dialect, problems) -> Leaf | None:

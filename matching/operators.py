@@ -9,9 +9,9 @@ import operator
 import re
 from collections.abc import Mapping
 
-from simulator.eventpattern_values import ANYTHING_BUT_OPS, NUM_TYPES, NUMERIC_LIMIT, OPERATORS
-from simulator.eventpattern_values import is_num as _is_num, show_num
-from simulator.eventpattern_values import jtype as _jtype
+from matching.values import ANYTHING_BUT_OPS, NUM_TYPES, NUMERIC_LIMIT, OPERATORS
+from matching.values import is_num as _is_num, show_num
+from matching.values import jtype as _jtype
 
 _NUMERIC_OPS = ("<", "<=", "=", ">", ">=")
 _CMP = {"<": operator.lt, "<=": operator.le, "=": operator.eq, ">": operator.gt, ">=": operator.ge}

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from simulator.eventpattern_leaf import compile_leaf
-from simulator.eventpattern_values import MISSING, OPERATORS, Dialect, jtype, loads_lexical
+from matching.leaf import compile_leaf
+from matching.values import MISSING, OPERATORS, Dialect, jtype, loads_lexical
 
 MAX_DEPTH = 64            # deeper patterns are rejected rather than risking recursion errors
 MAX_ALTERNATIVES = 1024   # $or combinations; beyond this a pattern is rejected as too complex

@@ -7,8 +7,7 @@ from design.model import Design
 from design.connections import infer_kind
 from design.registry import BY_NAME
 from design.scenario import DEFAULT_UNTIL_S, scenario_problems
-from simulator.eventpattern import PatternError, compile_pattern
-from simulator.filterpolicy import compile_filter_policy
+from matching import PatternError, compile_filter_policy, compile_pattern
 from simulator.metrics import conservation, totals
 from simulator.runtime import DEFAULT_HOPS_PER_EVENT, DEFAULT_MAX_HOPS_FLOOR, Faults, Link, Runtime
 from simulator.services.alarm import AlarmModel

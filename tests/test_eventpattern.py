@@ -11,10 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulator import eventpattern_leaf, eventpattern_values
-from simulator.eventpattern import (CompiledPattern, LexFloat, PatternError, compile_filter_policy,
-                                    compile_pattern, loads_lexical, matches, matches_text,
-                                    validate_pattern)
+from matching import (CompiledPattern, LexFloat, PatternError, compile_filter_policy, compile_pattern,
+                      eventpattern, leaf, loads_lexical, matches, matches_text, tree, validate_pattern, values)
 
 # The external corpus, copied verbatim into tests/corpus (see tests/test_corpus_copy.py).
 CORPUS_PATH = Path(__file__).resolve().parent / "corpus" / "eventbridge" / "cases.json"
@@ -282,8 +280,9 @@ def test_matching_does_not_compile_or_parse(monkeypatch):
     def boom(*args, **kwargs):
         raise AssertionError("compiled or parsed during matching")
     monkeypatch.setattr(re, "compile", boom)
-    monkeypatch.setattr(eventpattern_leaf, "compile_leaf", boom)
-    monkeypatch.setattr(eventpattern_values, "loads_lexical", boom)
+    for module, name in ((leaf, "compile_leaf"), (tree, "compile_leaf"), (values, "loads_lexical"),
+                         (tree, "loads_lexical"), (eventpattern, "loads_lexical")):
+        monkeypatch.setattr(module, name, boom)
     assert cp.matches({"a": "x-y-z", "b": {"c": 2}}) is True
     assert cp.matches({"a": "pq", "b": {"c": 0}}) is False
 

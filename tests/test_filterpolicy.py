@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.eventpattern import PatternError
-from simulator.filterpolicy import compile_filter_policy
+from matching import PatternError, compile_filter_policy
 
 
 def attrs(policy, **attributes):

@@ -1,4 +1,4 @@
-from simulator.eventpattern import PatternError, compile_filter_policy, compile_pattern
+from matching import PatternError, compile_filter_policy, compile_pattern
 
 from lint.rule import Rule
 from lint.view import DesignView, edge_path, node_path

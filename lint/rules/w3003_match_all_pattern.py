@@ -1,6 +1,6 @@
 import json
 
-from simulator.eventpattern import PatternError, compile_pattern
+from matching import PatternError, compile_pattern
 
 from lint.rule import Rule
 from lint.view import DesignView, edge_path

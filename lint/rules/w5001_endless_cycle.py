@@ -1,5 +1,5 @@
 from design.graph import flow_cycles
-from simulator.eventpattern import PatternError, compile_pattern
+from matching import PatternError, compile_pattern
 
 from lint.rule import Rule
 from lint.view import DesignView, node_path

@@ -11,7 +11,7 @@ of event time, first minute first, and does not guarantee the original order.
 """
 from __future__ import annotations
 
-from simulator.eventpattern import PatternError, compile_pattern
+from matching import PatternError, compile_pattern
 from simulator.messages import EventCore, Message
 from simulator.services.routers import Router
 from simulator.services.transform import render

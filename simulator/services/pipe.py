@@ -21,7 +21,7 @@ reserved variables `<aws.pipes.pipe-name>`, `<aws.pipes.event.ingestion-time>` a
 """
 from __future__ import annotations
 
-from simulator.eventpattern import PatternError, compile_pattern
+from matching import PatternError, compile_pattern
 from simulator.services.base import Model
 from simulator.services.transform import render
 
