@@ -55,8 +55,14 @@ COMMANDS = {
 SUCCEEDS = {("template-deep-metadata.yaml", "importers sam"), ("template-target-list.yaml", "importers sam")}
 
 # Run children with an address-space cap, the way `python -m` would run them.
-_LAUNCH = ("import resource, runpy, sys\n"
+# Linux carries a process's peak RSS across execve (ru_maxrss starts at what the forking parent — a pytest worker
+# of several hundred MB — had), so a spawned child reports its own peak: VmHWM of its new address space, at exit.
+_LAUNCH = ("import atexit, os, resource, runpy, sys\n"
            "resource.setrlimit(resource.RLIMIT_AS, ({cap}, {cap}))\n"
+           "def _peak():\n"
+           "    hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')][0].split()[1]\n"
+           "    open(os.environ['SPS_PEAK_FILE'], 'w').write(hwm)\n"
+           "atexit.register(_peak)\n"
            "module = sys.argv[1]; sys.argv = [module] + sys.argv[2:]\n"
            "runpy.run_module(module, run_name='__main__', alter_sys=True)\n")
 
@@ -83,7 +89,9 @@ def workspace(tmp_path_factory) -> Path:
 def _spawn(argv: list[str], cwd: Path) -> dict:
     """Run `python -m ARGV` from scratch (capped address space); exit code, stderr, time, peak RSS via wait4."""
     stdout_path, stderr_path = cwd / f"out-{threading.get_ident()}", cwd / f"err-{threading.get_ident()}"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    peak_path = cwd / f"peak-{threading.get_ident()}"
+    peak_path.unlink(missing_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1", "SPS_PEAK_FILE": str(peak_path)}
     started = time.perf_counter()
     with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
         child = subprocess.Popen([sys.executable, "-c", _LAUNCH.format(cap=ADDRESS_SPACE), *argv], cwd=cwd,
@@ -96,7 +104,9 @@ def _spawn(argv: list[str], cwd: Path) -> dict:
             killer.cancel()
         child.returncode = os.waitstatus_to_exitcode(status)   # tell Popen the child is reaped
     return {"code": child.returncode, "stderr": stderr_path.read_text(encoding="utf-8", errors="replace"),
-            "seconds": time.perf_counter() - started, "rss_mb": usage.ru_maxrss / 1024}
+            "seconds": time.perf_counter() - started,
+            # no file: the child died before exiting normally; then the kernel's (upper-bound) figure
+            "rss_mb": (int(peak_path.read_text()) if peak_path.exists() else usage.ru_maxrss) / 1024}
 
 
 def _forked(jobs: list[dict], workspace: Path, preload: list[str]) -> dict[str, dict]:

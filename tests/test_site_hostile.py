@@ -18,11 +18,15 @@ from quizzes.grading import correct_response
 ROOT = Path(__file__).resolve().parent.parent
 ITEMS = load_items()
 
-# An SNS fan-out cycle: every publish comes back to the topic through the function, doubling as it goes.
-CYCLE = ("name: Fan-out cycle\nnodes:\n  - {id: shop, type: client}\n  - {id: topic, type: sns_topic}\n"
-         "  - {id: q1, type: sqs_queue}\n  - {id: q2, type: sqs_queue}\n  - {id: relay, type: lambda}\n"
-         "edges:\n  - {source: shop, target: topic}\n  - {source: topic, target: q1}\n"
-         "  - {source: topic, target: q2}\n  - {source: q1, target: relay}\n  - {source: relay, target: topic}\n")
+# An EventBridge fan-out cycle: every event comes back to the bus through two functions, doubling as it goes.
+# (A loop through SNS or SQS is stopped by Lambda's recursive loop detection after 16 invocations; one through
+# EventBridge is not, so only the hop cap ends it.)
+CYCLE = ("name: Fan-out cycle\nnodes:\n  - {id: shop, type: client}\n  - {id: bus, type: event_bus}\n"
+         "  - {id: relay1, type: lambda}\n  - {id: relay2, type: lambda}\n"
+         "edges:\n  - {source: shop, target: bus}\n"
+         "  - {source: bus, target: relay1, props: {rule: loop, pattern: {source: [custom.app]}}}\n"
+         "  - {source: bus, target: relay2, props: {rule: loop, pattern: {source: [custom.app]}}}\n"
+         "  - {source: relay1, target: bus}\n  - {source: relay2, target: bus}\n")
 
 
 @pytest.fixture(autouse=True)
