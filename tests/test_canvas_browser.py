@@ -149,7 +149,7 @@ def test_palette_drag_connect_refuse_edit_delete_undo(chromium, url):
     assert dialogs == [] and errors == []
 
 
-def _wait_text(locator, words, timeout=20):
+def _wait_text(locator, words, timeout=60):   # generous: a loaded 2-core CI machine
     deadline = time.time() + timeout
     while time.time() < deadline:
         if locator.count() and words in locator.inner_text():

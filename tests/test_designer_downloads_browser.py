@@ -43,10 +43,13 @@ def test_folding_the_properties_panel_gives_the_canvas_the_width(chromium, url):
         canvas = page.locator("[data-testid=canvas]").first
         before = canvas.bounding_box()["width"]
         page.get_by_text("Properties panel").click()
+        def width():   # None while Streamlit re-renders the canvas after the toggle
+            box = canvas.bounding_box()
+            return box["width"] if box else 0
         deadline = time.time() + 60
-        while canvas.bounding_box()["width"] <= before + 100 and time.time() < deadline:
+        while width() <= before + 100 and time.time() < deadline:
             time.sleep(0.3)
-        assert canvas.bounding_box()["width"] > before + 100, (before, canvas.bounding_box())
+        assert width() > before + 100, (before, canvas.bounding_box())
         assert page.get_by_role("heading", name="Properties").count() == 0
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "designer-no-properties-1280.png"))
