@@ -2,8 +2,9 @@
 
 Each trace row becomes one compact hop `[t, edge, src, dst, kind, attempt, copy, event]` (indices into the
 design's edges and nodes, -1 when the hop follows no drawn edge) plus one line of narration in plain words
-(`simulator.narrate.describe`). The browser holds the same rules as `counters_at` and `tokens_at` below
-(frontend/src/playback.js); the tests check both against the same runs.
+(`simulator.narrate.describe`). What the browser makes of the hops (badge counters, lasting marks, moving
+tokens) is frontend/src/playback.js alone; frontend/test/fixtures/playback.json holds cases worked out by hand
+that this builder (tests/test_playback.py) and those rules (frontend/test/playback.test.mjs) both must meet.
 
 Kinds: what the viewer sees.
 - move   a token travels along the edge (sent, queued, invoked, published, written, started, ...)
@@ -20,18 +21,13 @@ Kinds: what the viewer sees.
 """
 from __future__ import annotations
 
-from bisect import bisect_right
-
 from design.model import Design
 from simulator.narrate import describe
-from simulator.outcomes import OUTCOMES, PLAYBACK_KINDS
+from simulator.outcomes import OUTCOMES, PLAYBACK_KINDS, Hop
 
 KINDS = PLAYBACK_KINDS
 K = {name: i for i, name in enumerate(KINDS)}
-TRAVELS = frozenset({K["move"], K["dlq"], K["answer"]})
 OUTCOME_KIND = {name: o.kind for name, o in OUTCOMES.items()}
-# Counters shown on a node: which kinds count, and where (the hop's target, or its source for answers/DLQ).
-COUNTERS = ("in", "ok", "fail", "retry", "dup", "dlq", "drop", "throttle", "filter", "dedup", "parked", "flight")
 # At the end of a fully played run the badges show the run's own counters (the results table's numbers, in
 # the same words), so the canvas and the table never disagree: chip → run counter.
 FINAL_COUNTERS = {"in": "received", "ok": "processed", "fail": "failed", "retry": "retried",
@@ -57,19 +53,20 @@ def build(run, design: Design, limit: int = DEFAULT_LIMIT) -> dict:
     hops, lines = [], []
     last_travel = None
     for row in trace[:limit]:
-        t, event, _trace, src, dst, attempt, outcome, _detail, copy = row
-        kind = kind_of(outcome)
+        hop = Hop(*row)
+        t, src, dst, copy = hop.time, hop.source, hop.target, hop.duplicate_copy
+        kind = kind_of(hop.outcome)
         if kind in ("move", "dlq"):
             # One journey, two records (a client's "sent" and the queue's "enqueued"; "dead_lettered" and
             # the DLQ's "enqueued"): one token. The second record stays in the narration.
-            key = (t, event, src, dst, copy)
+            key = (t, hop.event_id, src, dst, copy)
             if key == last_travel:
                 kind = "info"
             last_travel = key
         edge = _edge_for(by_pair, src, dst, kind)
-        hops.append([t, edge, index.get(src, -1), index.get(dst, -1), K[kind], int(attempt or 0), 1 if copy else 0,
-                     int(event)])
-        lines.append(describe(row, titles))
+        hops.append([t, edge, index.get(src, -1), index.get(dst, -1), K[kind], int(hop.attempt or 0), 1 if copy else 0,
+                     int(hop.event_id)])
+        lines.append(describe(hop, titles))
     shown, total = len(hops), len(trace)
     note = ""
     if total > shown:
@@ -85,14 +82,6 @@ def build(run, design: Design, limit: int = DEFAULT_LIMIT) -> dict:
             "total": total, "shown": shown, "note": note, "seed": run.seed, "final": final}
 
 
-def badges_at(payload: dict, cursor: int, node_count: int) -> list[dict]:
-    """What the node badges show after `cursor` hops: the playback's counts on the way, and at the end of a
-    fully played run the run's own counters (frontend/src/player.js does the same)."""
-    if payload.get("final") is not None and cursor >= len(payload["hops"]):
-        return payload["final"]
-    return counters_at(payload, cursor, node_count)
-
-
 def _edge_for(by_pair, src: str, dst: str, kind: str) -> int:
     candidates = by_pair.get((src, dst), [])   # an answer travels this edge backwards
     if not candidates:
@@ -105,56 +94,3 @@ def _edge_for(by_pair, src: str, dst: str, kind: str) -> int:
         if k not in ("dead_letter", "on_failure", "metric", "notify", "compensate"):
             return i
     return candidates[0][0]
-
-
-def cursor_at(payload: dict, t: float) -> int:
-    """How many hops have happened by simulated time `t` (hops at exactly `t` included)."""
-    times = [h[0] for h in payload["hops"]]
-    return bisect_right(times, t)
-
-
-def counters_at(payload: dict, cursor: int, node_count: int) -> list[dict]:
-    """Per node, the counters after the first `cursor` hops (what the node badges show)."""
-    out = [dict.fromkeys(COUNTERS, 0) for _ in range(node_count)]
-    for hop in payload["hops"][:cursor]:
-        _t, _edge, src, dst, kind, attempt, copy, _event = hop
-        name = KINDS[kind]
-        if name == "move" and dst >= 0 and src != dst:
-            out[dst]["in"] += 1
-            if copy:
-                out[dst]["dup"] += 1
-        elif name == "dlq" and src >= 0:
-            out[src]["dlq"] += 1
-            if dst >= 0:
-                out[dst]["in"] += 1
-        elif name in ("ok", "fail", "retry", "drop", "throttle", "filter", "dedup") and dst >= 0:
-            out[dst][name] += 1
-    return out
-
-
-def marks_at(payload: dict, cursor: int, node_count: int) -> list[list[str]]:
-    """Per node, the lasting marks after `cursor` hops: 'failed', 'dropped', 'dead-lettered' (shape + word)."""
-    marks: list[list[str]] = [[] for _ in range(node_count)]
-    for i, c in enumerate(counters_at(payload, cursor, node_count)):
-        if c["fail"]:
-            marks[i].append("failed")
-        if c["drop"]:
-            marks[i].append("dropped")
-        if c["dlq"]:
-            marks[i].append("dead-lettered")
-    return marks
-
-
-def tokens_at(payload: dict, t: float, travel_s: float) -> list[tuple[int, float]]:
-    """Tokens on the canvas at simulated time `t`: (hop index, fraction along its path) for every hop that
-    travels and started within the last `travel_s` simulated seconds."""
-    out = []
-    hops = payload["hops"]
-    end = cursor_at(payload, t)
-    for i in range(end - 1, -1, -1):
-        hop = hops[i]
-        if t - hop[0] > travel_s:
-            break
-        if hop[4] in TRAVELS and hop[2] != hop[3]:
-            out.append((i, min(1.0, (t - hop[0]) / travel_s) if travel_s > 0 else 1.0))
-    return sorted(out)

@@ -122,12 +122,14 @@ def _trace_path_problem(path: str) -> str | None:
 
 
 def _write_trace(path: str, trace) -> None:
+    from simulator.outcomes import Hop
     with open(path, "w", encoding="utf-8") as out:
-        for hop in trace:
-            t, eid, trace_id, src, dst, attempt, outcome, detail, copy = hop
-            out.write(json.dumps({"time": t, "event_id": f"e{eid}", "trace_id": f"t{trace_id}", "from": src,
-                                  "to": dst, "attempt": attempt, "outcome": outcome, "detail": detail,
-                                  "duplicate_copy": copy}) + "\n")
+        for row in trace:
+            hop = Hop(*row)
+            out.write(json.dumps({"time": hop.time, "event_id": f"e{hop.event_id}", "trace_id": f"t{hop.trace_id}",
+                                  "from": hop.source, "to": hop.target, "attempt": hop.attempt,
+                                  "outcome": hop.outcome, "detail": hop.detail,
+                                  "duplicate_copy": hop.duplicate_copy}) + "\n")
 
 
 def _conformance(args) -> int:

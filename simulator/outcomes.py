@@ -13,6 +13,19 @@ from __future__ import annotations
 from typing import NamedTuple
 
 
+class Hop(NamedTuple):
+    """One trace row, as the runtime records it (a plain tuple in this order) and `--trace` writes it."""
+    time: float
+    event_id: int
+    trace_id: int
+    source: str
+    target: str
+    attempt: int
+    outcome: str
+    detail: str
+    duplicate_copy: bool
+
+
 class Outcome(NamedTuple):
     words: str        # narration: "event 3 <words> <node>"
     kind: str         # playback kind

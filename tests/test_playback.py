@@ -1,5 +1,6 @@
-"""Playback frames: a run's trace as the canvas plays it. Deterministic, capped, and the browser's rules
-(frontend/src/playback.js, run here with node) agree with designer/playback.py hop for hop."""
+"""Playback frames: a run's trace as the canvas plays it. Deterministic, capped, and, for the shared cases of
+frontend/test/fixtures/playback.json, exactly the payload the browser's rules (frontend/src/playback.js, run
+here with node) turn into the counters, marks, badges and tokens worked out by hand."""
 import json
 import shutil
 import subprocess
@@ -39,12 +40,10 @@ def test_an_always_failing_consumer_plays_as_three_failures_then_a_dlq_move():
     retries = [h for h in pb["hops"] if h[4] == K["move"] and h[3] == 2]
     assert [h[5] for h in retries] == [1, 2, 3], "each receive carries its attempt number"
     assert [h[0] for h in retries] == [0.0, 30.0, 60.0], "visible again after the 30 s visibility timeout"
-    final = playback.counters_at(pb, len(pb["hops"]), len(design.nodes))
-    assert final[2]["fail"] == 3 and final[1]["dlq"] == 1 and final[3]["in"] == 1
-    assert final[1]["in"] == 1, "sent + enqueued is one journey, one token, one delivery in"
-    assert kinds[:2] == ["move", "info"] and kinds[-2:] == ["dlq", "info"]
-    assert playback.marks_at(pb, len(pb["hops"]), 4)[2] == ["failed"]
-    assert playback.marks_at(pb, 0, 4)[2] == []
+    final = pb["final"]
+    assert final[2]["fail"] == 3 and final[2]["retry"] == 2 and final[1]["dlq"] == 1 and final[3]["in"] == 1
+    assert final[3]["parked"] == 1, "a DLQ without a consumer parks what it receives"
+    assert kinds[:2] == ["move", "info"] and kinds[-2:] == ["dlq", "info"], "sent + enqueued is one journey, one token"
     assert len(pb["narration"]) == len(pb["hops"])
     assert "attempt 3" in pb["narration"][[i for i, h in enumerate(pb["hops"]) if h in retries][-1]]
 
@@ -56,19 +55,6 @@ def test_same_design_scenario_and_seed_give_the_same_playback():
     assert one == two
     other = playback.build(simulate(design, dict(design.scenario, seed=99), trace=True), design)
     assert other["hops"] != one["hops"]
-
-
-def test_tokens_move_forward_and_a_hop_leaves_after_its_travel_time():
-    design = CATALOG["fan-out-sns"].design
-    pb = playback.build(simulate(design, trace=True), design)
-    first = pb["hops"][0][0]
-    early = dict(playback.tokens_at(pb, first + 0.1, 1.0))
-    later = dict(playback.tokens_at(pb, first + 0.6, 1.0))
-    common = set(early) & set(later)
-    assert common and all(later[i] > early[i] for i in common)
-    assert all(0 <= f <= 1 for f in later.values())
-    assert 0 not in dict(playback.tokens_at(pb, first + 1.5, 1.0))
-    assert playback.cursor_at(pb, -1) == 0 and playback.cursor_at(pb, 1e9) == len(pb["hops"])
 
 
 def test_what_is_sent_to_the_browser_is_capped_and_says_so():
@@ -94,26 +80,48 @@ def test_every_catalog_pattern_plays_with_every_hop_placed():
                 assert (e.source, e.target) == (design.nodes[src].id, design.nodes[dst].id), (pid, hop)
 
 
-def test_the_browser_rules_match_the_python_rules():
+SHARED = json.loads((ROOT / "frontend" / "test" / "fixtures" / "playback.json").read_text(encoding="utf-8"))
+
+
+def _non_zero(counters):
+    return [{k: v for k, v in c.items() if v} for c in counters]
+
+
+@pytest.mark.parametrize("case", SHARED["cases"], ids=[c["name"][:40] for c in SHARED["cases"]])
+def test_the_frame_builder_gives_the_shared_cases_payload(case):
+    """The hops (and the end-of-run badges) of each shared case are what this builder makes of its run."""
+    design = from_data(case["design"])
+    pb = playback.build(simulate(design, case["scenario"], trace=True), design)
+    assert {k: pb[k] for k in case["payload"]} == case["payload"]
+    assert len(pb["narration"]) == len(pb["hops"]) and case["nodes"] == len(design.nodes)
+    last = case["at_cursor"][-1]
+    assert last["cursor"] == len(pb["hops"]) and _non_zero(pb["final"]) == last["badges"]
+
+
+def test_the_browser_rules_turn_the_built_frames_into_the_hand_worked_values():
+    """Python builds each shared case's frames afresh; the browser's own rules (node) must then give the
+    counters, marks, badges, cursors and tokens written by hand in the fixture."""
     node = shutil.which("node")
     assert node, "node is needed to check the canvas bundle's playback rules (make frontend installs it)"
-    design = CATALOG["choreography"].design
-    pb = playback.build(simulate(design, trace=True), design)
-    cursors = [0, 1, 7, 100, len(pb["hops"]) // 2, len(pb["hops"])]
-    times = [0.0, 0.5, 1.0, 3.3, 60.0, pb["end"]]
-    spec = {"payload": pb, "nodes": len(design.nodes), "cursors": cursors, "times": times, "travel": 2.0}
-    path = ROOT / "artifacts" / "playback-parity.json"
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(json.dumps(spec), encoding="utf-8")
-    out = subprocess.run([node, str(ROOT / "frontend" / "test" / "parity.mjs"), str(path)], capture_output=True,
-                         text=True, check=True, timeout=60)
-    js = json.loads(out.stdout)
-    assert js["counters"] == [playback.counters_at(pb, c, len(design.nodes)) for c in cursors]
-    assert js["marks"] == [playback.marks_at(pb, c, len(design.nodes)) for c in cursors]
-    assert js["badges"] == [playback.badges_at(pb, c, len(design.nodes)) for c in cursors]
-    assert js["cursor"] == [playback.cursor_at(pb, t) for t in times]
-    py_tokens = [[[i, f] for i, f in playback.tokens_at(pb, t, 2.0)] for t in times]
-    assert [[[i, pytest.approx(f)] for i, f in row] for row in js["tokens"]] == py_tokens
+    for case in SHARED["cases"]:
+        design = from_data(case["design"])
+        pb = playback.build(simulate(design, case["scenario"], trace=True), design)
+        cursors = [at["cursor"] for at in case["at_cursor"]]
+        times = [at["t"] for at in case["at_time"]]
+        spec = {"payload": pb, "nodes": len(design.nodes), "cursors": cursors, "times": times,
+                "travel": case["travel"]}
+        path = ROOT / "artifacts" / "playback-parity.json"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(json.dumps(spec), encoding="utf-8")
+        out = subprocess.run([node, str(ROOT / "frontend" / "test" / "parity.mjs"), str(path)], capture_output=True,
+                             text=True, check=True, timeout=60)
+        js = json.loads(out.stdout)
+        name = case["name"]
+        assert [_non_zero(c) for c in js["counters"]] == [at["counters"] for at in case["at_cursor"]], name
+        assert js["marks"] == [at["marks"] for at in case["at_cursor"]], name
+        assert [_non_zero(b) for b in js["badges"]] == [at.get("badges", at["counters"]) for at in case["at_cursor"]]
+        assert js["cursor"] == [at["cursor"] for at in case["at_time"]], name
+        assert js["tokens"] == [[[i, pytest.approx(f, abs=1e-9)] for i, f in at["tokens"]] for at in case["at_time"]]
 
 
 def test_side_by_side_coupling_and_state_for_choreography_and_orchestration():
@@ -141,7 +149,7 @@ def test_at_the_end_the_canvas_badges_are_the_results_table_numbers(pattern_id):
     if pb["shown"] < pb["total"]:
         assert pb["final"] is None and "first" in pb["note"]     # a partial playback says so, shows no totals
         return
-    end = playback.badges_at(pb, len(pb["hops"]), len(design.nodes))
+    end = pb["final"]   # what the badges show once the whole run has played (frontend/src/playback.js badgesAt)
     for i, node in enumerate(design.nodes):
         row = run.nodes[node.id]
         assert end[i]["ok"] == row["processed"] and end[i]["in"] == row["received"], node.id

@@ -1,4 +1,5 @@
-// Playback rules, pure (no DOM): the same as designer/playback.py (counters_at, tokens_at, cursor_at).
+// Playback rules, pure (no DOM): the one copy of them (designer/playback.py only builds the hops). The shared
+// cases in test/fixtures/playback.json hold both sides to values worked out by hand.
 // A hop is [t, edge, src, dst, kind, attempt, copy, event]; kinds are named in payload.kinds.
 
 export const KINDS = ['move', 'dlq', 'answer', 'ok', 'fail', 'retry', 'throttle', 'drop', 'filter', 'dedup', 'info'];
@@ -47,7 +48,7 @@ export function countersAt(hops, cursor, nodeCount) {
 }
 
 // What the badges show: the playback's counts on the way; at the end of a fully played run, the run's own
-// counters (payload.final, the results table's numbers), as designer/playback.py badges_at does.
+// counters (payload.final, the results table's numbers).
 export function badgesAt(payload, cursor, nodeCount) {
   if (payload.final && cursor >= payload.hops.length) return payload.final;
   return countersAt(payload.hops, cursor, nodeCount);

@@ -1,5 +1,5 @@
-// Prints what frontend/src/playback.js computes for a payload (JSON file given as the argument), so the
-// Python tests can check that the browser and designer/playback.py agree hop for hop.
+// Prints what frontend/src/playback.js computes for a payload (JSON file given as the argument), so
+// tests/test_playback.py can hold the frames Python builds, played by these rules, to the shared cases.
 import { readFileSync } from 'node:fs';
 import { badgesAt, countersAt, cursorAt, tokensAt, marksOf } from '../src/playback.js';
 

@@ -1,8 +1,34 @@
 // `npm test`: the pure playback rules (no browser).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { advance, countersAt, cursorAt, initialSpeed, K, tokensAt } from '../src/playback.js';
+import { readFileSync } from 'node:fs';
+import { advance, badgesAt, countersAt, cursorAt, initialSpeed, K, KINDS, marksOf, tokensAt } from '../src/playback.js';
 import { curve, pointAt } from '../src/geometry.js';
+
+// The shared cases (also checked against the Python frame builder by tests/test_playback.py).
+const FIXTURES = JSON.parse(readFileSync(new URL('./fixtures/playback.json', import.meta.url), 'utf8'));
+const nonZero = (counters) => counters.map((c) => Object.fromEntries(Object.entries(c).filter(([, v]) => v !== 0)));
+
+for (const c of FIXTURES.cases) {
+  test(`shared case: ${c.name}`, () => {
+    const { payload, nodes, travel } = c;
+    assert.deepEqual(payload.kinds, KINDS, 'the payload names the kinds in the order the browser numbers them');
+    const stamps = payload.hops.map((h) => h[0]);
+    for (const at of c.at_cursor) {
+      const counters = countersAt(payload.hops, at.cursor, nodes);
+      assert.deepEqual(nonZero(counters), at.counters, `counters after ${at.cursor} hops`);
+      assert.deepEqual(counters.map(marksOf), at.marks, `marks after ${at.cursor} hops`);
+      const badges = nonZero(badgesAt(payload, at.cursor, nodes));
+      assert.deepEqual(badges, at.badges ?? at.counters, `badges after ${at.cursor} hops`);
+    }
+    for (const at of c.at_time) {
+      assert.equal(cursorAt(stamps, at.t), at.cursor, `cursor at t = ${at.t}`);
+      const tokens = tokensAt(payload.hops, stamps, at.t, travel);
+      assert.deepEqual(tokens.map(({ i }) => i), at.tokens.map(([i]) => i), `tokens at t = ${at.t}`);
+      tokens.forEach(({ f }, n) => assert.ok(Math.abs(f - at.tokens[n][1]) < 1e-9, `token ${n} at t = ${at.t}: ${f}`));
+    }
+  });
+}
 
 const hops = [
   [0, 0, 0, 1, K.move, 1, 0, 1], [0, -1, 0, 1, K.ok, 1, 0, 1], [2, 1, 1, 2, K.move, 1, 1, 1],
