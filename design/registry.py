@@ -170,10 +170,3 @@ TYPES: tuple[ServiceType, ...] = (
 
 BY_NAME: dict[str, ServiceType] = {t.name: t for t in TYPES}
 TYPE_NAMES: tuple[str, ...] = tuple(BY_NAME)
-
-# Properties every consumer-like node may carry beyond its own list are in its props already.
-NODE_COMMON_PROPS: tuple[Prop, ...] = ()
-
-
-def service_type(name: str) -> ServiceType:
-    return BY_NAME[name]

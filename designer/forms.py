@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from design.connections import EDGE_PROPS
-from design.props import BOOL, ENUM, FLOAT, INT, MAPPING, NODE_REF, PATTERN, STR, Prop
+from design.props import BOOL, ENUM, FLOAT, INT, PATTERN, STR, Prop
 from matching import PatternError, compile_filter_policy, validate_pattern
 
 _STREAM = ["batch_size", "batching_window_s", "report_batch_item_failures", "retry_attempts", "max_event_age_s",
@@ -104,10 +104,6 @@ def clean_value(prop: Prop, value):
     if prop.kind in (BOOL, ENUM, INT, FLOAT, STR) and value == prop.default:
         return None
     return value
-
-
-WIDGET_KINDS = {BOOL: "checkbox", INT: "number", FLOAT: "number", STR: "text", ENUM: "select",
-                NODE_REF: "node", MAPPING: "json", PATTERN: "json"}
 
 
 # Scenario form helpers (the per-node rows come from design.scenario.node_fault_rows).

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from design.connections import ALLOWED, EDGE_KINDS
 from design.model import Design
 from design.registry import BY_NAME, PALETTE_GROUPS, TYPES
 
@@ -75,20 +74,6 @@ def palette(pattern_rows: tuple[tuple[str, str, str], ...]) -> dict:
         groups.append({"name": group, "types": types})
     patterns = [{"id": pid, "title": title, "kind": kind} for pid, title, kind in pattern_rows]
     return {"groups": groups, "patterns": patterns}
-
-
-@lru_cache(maxsize=1)
-def connection_table() -> dict:
-    """{source type: {target type: [kinds]}}: lets the canvas hint which drops are possible while dragging
-    (Python still decides, and says why when it refuses)."""
-    out: dict = {}
-    for (src, dst), kinds in ALLOWED.items():
-        out.setdefault(src, {})[dst] = list(kinds)
-    return out
-
-
-def kind_help(kind: str) -> str:
-    return EDGE_KINDS.get(kind, "")
 
 
 def side_by_side(sides: list[tuple[str, Design, dict | None]], *, height: int = 460, presenter: bool = False) -> dict:

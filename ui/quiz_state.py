@@ -11,7 +11,6 @@ from datetime import datetime, timezone
 import streamlit as st
 
 from quizzes.engine import Session, Spec
-from quizzes.grading import grade
 from store import progress
 
 STATE = "quiz"
@@ -77,8 +76,3 @@ def retake() -> None:
 def clear() -> None:
     st.session_state.pop(STATE, None)
 
-
-def grade_of(item_id: str):
-    quiz = active()
-    answer = quiz["session"].answers.get(item_id)
-    return None if answer is None else grade(quiz["items"][item_id], answer.response)
