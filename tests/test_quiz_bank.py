@@ -72,6 +72,36 @@ def test_answer_consistent_with_explanations(item_id):
         assert {r.id for r in item.reasons if r.correct} == {item.answer_reason}
 
 
+# Answers worked out by hand from the documented semantics, not by the simulator: if the simulator and
+# the bank ever agree on something else, these fail. item id -> (answer, the reasoning).
+HAND_REASONED = {
+    "run-dup-not-idempotent": (20, "10 sends, each copied once into a standard queue: 20 deliveries, 20 charges"),
+    "run-dup-idempotent": (0, "an idempotent consumer recognises each copy's event id: no charge is repeated"),
+    "run-dlq-attempts": (15, "maxReceiveCount 3 counts every receive: 5 messages x 3 receives, then the DLQ"),
+    "run-async-lost": (5, "1 attempt + 2 retries (about 1 and 2 minutes) per event, no destination: all 5 lost"),
+    "run-async-age": (2, "attempts at 0 s and ~60 s; the next (~180 s) would be past the 90 s maximum age"),
+    "run-sync-no-retry": (5, "Lambda never retries a synchronous invocation: 5 calls, 5 runs"),
+    "run-sns-filter": (4, "totals 120, 900, 40, 500 twice over: 900, 500, 900, 500 are >= 500"),
+    "run-batch-without-partial": (3, "messages 0-2 succeed before 3 throws; the whole batch comes back once "
+                                     "(maxReceiveCount 2), so 0-2 are done again: 3 repeats"),
+    "run-fifo-dedup": (6, "a FIFO queue drops a copy sent within its 5-minute deduplication window: 6 commands"),
+    "run-sfn-retry": (16, "4 executions x (1 attempt + MaxAttempts 3 retries)"),
+    "run-crash-after-effect": (8, "4 messages x 3 receives, each doing the side effect: 2 repeats each"),
+    "run-sync-api-outage": (60, "one request a second; those reaching the function in [40 s, 100 s) fail: 60"),
+    "run-storage-first-outage": (0, "the API only stores the request; the processor's outage is invisible to "
+                                    "the shop"),
+    "run-long-running-attempts": (9, "S3 invokes asynchronously; 25 min of work > the 15 min timeout, so 3 "
+                                     "uploads x (1 + 2 retries) all time out within the hour"),
+    "run-dlq-redrive-default": (10, "one order in six (10 of 60) always fails; a transient error three times "
+                                    "in a row (0.05^3) is too rare to count"),
+    "run-idempotent-balances": (60, "an idempotent consumer writes each of the 60 updates once, copies skipped"),
+}
+
+
+def test_hand_reasoned_answers_cover_at_least_ten_predict_items():
+    assert len(HAND_REASONED) >= 10 and set(HAND_REASONED) <= {i for i, it in ITEMS.items() if it.type == "predict"}
+
+
 @pytest.mark.parametrize("item_id", [i for i, it in ITEMS.items() if it.type == "predict"])
 def test_predicted_answer_is_what_the_simulator_computes(item_id):
     item = ITEMS[item_id]
@@ -85,6 +115,10 @@ def test_predicted_answer_is_what_the_simulator_computes(item_id):
     correct = [o for o in item.options if o.correct]
     assert len(correct) == 1 and correct[0].text.split()[0].replace(",", "") == (
         str(int(expected)) if float(expected).is_integer() else f"{expected:.2f}")
+    if item_id in HAND_REASONED:
+        answer, why = HAND_REASONED[item_id]
+        assert expected == answer, f"worked out by hand: {why}"
+        assert float(correct[0].text.split()[0].replace(",", "")) == answer
     values = [o.text.split()[0] for o in item.options]
     assert len(set(values)) == len(values), "options must be different numbers"
 
