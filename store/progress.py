@@ -138,3 +138,85 @@ def weak_topics(stats: dict[str, dict], min_answers: int = 2, limit: int = 5) ->
     """Topics with at least `min_answers` answers, weakest first: (topic, share of points scored)."""
     rated = [(t, s["score"] / s["answered"]) for t, s in stats.items() if s["answered"] >= min_answers]
     return sorted((r for r in rated if r[1] < 1), key=lambda r: (r[1], r[0]))[:limit]
+
+
+# --- attempts left open -----------------------------------------------------------------------------------
+# An attempt is "open" until it is finished. A learner who reloads the page resumes their newest open attempt
+# (ui.quiz_state.resume); one who starts another quiz, or who does not come back, has abandoned it. Abandoned
+# attempts are closed: finished at their last activity (the last answer, else the start), scored with the
+# answers they got (unanswered items score 0), so no attempt stays "in progress" forever.
+ABANDON_AFTER_S = 24 * 3600          # an untimed attempt nobody touched for a day
+EXAM_GRACE_S = 10 * 60               # a timed exam, this long after its deadline
+
+
+def _last_activity(conn, attempt_id: int, started_at: float) -> float:
+    last = conn.execute(sa.select(sa.func.max(answers.c.answered_at))
+                        .where(answers.c.attempt_id == attempt_id)).scalar()
+    return max(started_at, last or started_at)
+
+
+def _close(conn, row) -> None:
+    score = conn.execute(sa.select(sa.func.coalesce(sa.func.sum(answers.c.score), 0.0))
+                         .where(answers.c.attempt_id == row.id)).scalar()
+    conn.execute(sa.update(attempts).where(attempts.c.id == row.id, attempts.c.finished_at.is_(None)).values(
+        finished_at=_last_activity(conn, row.id, row.started_at), score=round(float(score or 0.0), 6),
+        max_score=float(len(json.loads(row.item_ids)))))
+
+
+def open_attempt(owner: str, *, db: Database | None = None) -> dict | None:
+    """The learner's newest unfinished attempt with its answers (to resume it), or None."""
+    db = db or open_database()
+    with db.read() as conn:
+        lid = learner_id(conn, owner)
+        row = conn.execute(sa.select(attempts).where(attempts.c.learner_id == lid, attempts.c.finished_at.is_(None))
+                           .order_by(attempts.c.started_at.desc(), attempts.c.id.desc()).limit(1)).first()
+        if row is None:
+            return None
+        got = conn.execute(sa.select(answers).where(answers.c.attempt_id == row.id).order_by(answers.c.id)).all()
+    return {"id": row.id, "spec": json.loads(row.spec) if row.spec else None, "item_ids": json.loads(row.item_ids),
+            "started_at": _when(row.started_at), "deadline": _when(row.deadline_at), "class_id": row.class_id,
+            "answers": {a.item_id: {"response": json.loads(a.response), "score": a.score, "late": bool(a.late),
+                                    "answered_at": _when(a.answered_at)} for a in got}}
+
+
+def close_attempt(owner: str, attempt_id: int, *, db: Database | None = None) -> None:
+    """Close one of the learner's attempts as abandoned (a no-op when it is already finished)."""
+    db = db or open_database()
+    with db.write() as conn:
+        _own_attempt(conn, owner, attempt_id)
+        row = conn.execute(sa.select(attempts).where(attempts.c.id == int(attempt_id))).first()
+        if row.finished_at is None:
+            _close(conn, row)
+
+
+def close_open_attempts(owner: str, *, keep: int | None = None, db: Database | None = None) -> int:
+    """Close the learner's open attempts except `keep` (they started another quiz). Returns how many."""
+    db = db or open_database()
+    with db.write() as conn:
+        lid = learner_id(conn, owner)
+        q = sa.select(attempts).where(attempts.c.learner_id == lid, attempts.c.finished_at.is_(None))
+        if keep is not None:
+            q = q.where(attempts.c.id != int(keep))
+        rows = conn.execute(q).all()
+        for row in rows:
+            _close(conn, row)
+    return len(rows)
+
+
+def close_abandoned(now: datetime, *, owner: str | None = None, idle_s: float = ABANDON_AFTER_S,
+                    grace_s: float = EXAM_GRACE_S, db: Database | None = None) -> int:
+    """Close every open attempt (one learner's with `owner`, else everyone's) whose last activity is more than
+    `idle_s` ago, and every timed exam more than `grace_s` past its deadline. Returns how many were closed."""
+    db = db or open_database()
+    cutoff, t = now_ts(now) - idle_s, now_ts(now)
+    with db.write() as conn:
+        q = sa.select(attempts).where(attempts.c.finished_at.is_(None))
+        if owner is not None:
+            q = q.where(attempts.c.learner_id == learner_id(conn, owner))
+        closed = 0
+        for row in conn.execute(q).all():
+            exam_over = row.deadline_at is not None and row.deadline_at + grace_s < t
+            if exam_over or _last_activity(conn, row.id, row.started_at) < cutoff:
+                _close(conn, row)
+                closed += 1
+    return closed

@@ -187,3 +187,140 @@ def test_with_an_identity_provider_the_site_offers_its_login_instead_of_names():
     assert not at.exception, [e.value for e in at.exception]
     assert [b.label for b in at.button if b.label == "Log in"] == ["Log in"]
     assert not [t for t in at.text_input if t.label == "Display name"]
+
+
+# --- a reload (a new session) keeps the learner and the quiz; abandoned attempts are closed -----------------
+def fresh_session_of(key: str, path: str = "pages/quiz.py") -> AppTest:
+    """What a reload is to the site: a new session, the learner known again (from the cookie, ui.identity)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.session_state["learner_key"] = key
+    at.run()
+    at.switch_page(path)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_new_session_resumes_the_open_quiz_where_it_was_left():
+    at = page("pages/quiz.py")
+    key = sign_up(at, "Ren")
+    start_bank_quiz(at, size=3, seed=21, mode="quiz")
+    first = answer_current(at)
+    attempt = at.session_state["quiz"]["attempt_id"]
+    again = fresh_session_of(key)
+    quiz = again.session_state["quiz"]
+    assert quiz["attempt_id"] == attempt and list(quiz["session"].answers) == [first]
+    assert any(m.value == "#### Question 2 of 3" for m in again.markdown)
+    assert any("Picked up where you left off: 1 of 3 answered" in c.value for c in again.caption)
+    answer_current(again)
+    answer_current(again)
+    assert [m.value for m in again.metric if m.label == "Score"] == ["3 / 3"]
+    from store import progress
+    [h] = progress.history(key)
+    assert h["finished_at"] is not None and h["answered"] == 3
+
+
+def test_starting_another_quiz_closes_the_open_one_and_old_ones_are_closed_when_abandoned():
+    from datetime import timedelta
+
+    from store import progress
+    from ui.quiz_state import now
+    at = page("pages/quiz.py")
+    key = sign_up(at, "Abe")
+    start_bank_quiz(at, size=3, seed=4, mode="quiz")
+    answer_current(at, right=True)
+    del at.session_state["quiz"]           # this session lets it go (another tab, say) and starts another quiz
+    at.session_state["quiz-resume-checked"] = key
+    at.run()
+    start_bank_quiz(at, size=2, seed=5, mode="quiz")
+    old, new = progress.history(key)[::-1]
+    assert old["finished_at"] is not None and old["score"] == 1.0 and old["answered"] == 1   # closed as it was
+    assert new["finished_at"] is None
+    assert progress.close_abandoned(now(), owner=key) == 0                       # fresh: left alone
+    assert progress.close_abandoned(now() + timedelta(days=2)) == 1              # a day untouched: closed
+    assert all(h["finished_at"] is not None for h in progress.history(key))
+    assert progress.open_attempt(key) is None
+    assert "quiz" not in fresh_session_of(key).session_state                     # nothing left to resume
+
+
+def test_a_quiz_about_a_design_cannot_be_rebuilt_so_a_reload_closes_it():
+    at = page("pages/quiz.py")
+    key = sign_up(at, "Gen")
+    at.radio(key="quiz-source").set_value("Questions about a design")
+    at.run()
+    at.selectbox(key="gen-pattern").set_value("choreography")
+    at.run()
+    click(at, "Make questions about this design")
+    again = fresh_session_of(key)
+    assert "quiz" not in again.session_state
+    from store import progress
+    assert progress.open_attempt(key) is None and progress.history(key)[0]["finished_at"] is not None
+
+
+def test_the_sign_in_cookie_is_signed_and_a_tampered_or_old_one_is_ignored(tmp_path, monkeypatch):
+    import time
+
+    from store import learners
+    from ui import identity
+    monkeypatch.delenv("SPS_SECRET", raising=False)
+    learner, code = learners.create_with_code("Cookie Carla")
+    value = identity.make_cookie(learner)
+    assert identity.read_cookie(value) == learner
+    secret = tmp_path / "site-secret"
+    assert secret.stat().st_mode & 0o777 == 0o600 and len(secret.read_text()) == 64
+    assert code.replace("-", "") not in value and learner.key.split(":")[1] not in value
+    assert "Carla" not in value
+    v, lid, issued, tag, sig = value.split(".")
+    for bad in (f"{v}.{int(lid) + 1}.{issued}.{tag}.{sig}", f"{v}.{lid}.{int(issued) + 1}.{tag}.{sig}",
+                f"{v}.{lid}.{issued}.{'0' * 16}.{sig}", value[:-2] + ("AA" if value[-2:] != "AA" else "BB"),
+                value + ".x", "", "v1", "x" * 500, "v1.1.1.1.1"):
+        assert identity.read_cookie(bad) is None, bad
+    assert identity.read_cookie(value, now=time.time() + identity.MAX_AGE_S + 60) is None     # too old
+    monkeypatch.setenv("SPS_SECRET", "another secret, from the environment")
+    assert identity.read_cookie(value) is None                                   # another secret: not ours
+    assert identity.read_cookie(identity.make_cookie(learner)) == learner
+
+
+def test_a_ticket_gives_the_cookie_once():
+    from store import learners
+    from ui import identity
+    learner, _ = learners.create_with_code("Tia")
+    ticket = identity.issue_ticket(learner)
+    value = identity.redeem_ticket(ticket)
+    assert identity.read_cookie(value) == learner
+    assert identity.redeem_ticket(ticket) is None and identity.redeem_ticket("guess") is None
+    assert identity.redeem_ticket(None) is None
+
+
+def test_sign_out_forgets_the_cookie_for_the_rest_of_the_session():
+    at = page("pages/quiz.py")
+    sign_up(at, "Sue")
+    assert at.session_state["cookie-pending"]["action"] == "set"
+    click(at, "Sign out")
+    assert at.session_state["cookie-pending"]["action"] == "clear"
+    assert at.session_state["cookie-ignored"] is True and "learner_key" not in at.session_state
+
+
+def test_the_walkthrough_question_link_starts_that_one_question():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.run()
+    at.query_params["question"] = "fan-out-queue-per-consumer"
+    at.switch_page("pages/quiz.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    quiz = at.session_state["quiz"]
+    assert quiz["session"].item_ids == ["fan-out-queue-per-consumer"]
+    assert any(m.value == "#### Question 1 of 1" for m in at.markdown)
+    answer_current(at)
+    assert any("**Correct** — 1 point" in m.value for m in at.markdown)
+
+
+def test_the_home_page_offers_the_walkthrough_to_a_first_visitor():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(s.value == "First time here? A three-minute walkthrough" for s in at.subheader)
+    text = " ".join(m.value for m in at.markdown)
+    for step in ("Open the fan-out pattern", "Inject a duplicate and a failure", "Play", "Read where each event",
+                 "Answer one question"):
+        assert step in text, step

@@ -15,6 +15,8 @@ def show() -> None:
     st.subheader(md_escape(session.spec.title or "Quiz"), anchor=False)
     if quiz["attempt_id"] is None and not session.finished:
         st.caption("Not signed in: this quiz is not saved to your progress.")
+    elif quiz.get("resumed") and not session.finished:
+        st.caption(f":material/history: Picked up where you left off: {done} of {total} answered.")
     st.progress(done / total, text=f"{done} of {total} answered")
     left = session.time_left(quiz_state.now())
     if left is not None and not session.finished:

@@ -18,6 +18,29 @@ from ui import design_input, limits, quiz_state
 from ui.style import md_escape
 
 SOURCES = ["Question bank", "My due reviews", "Class quiz (join code)", "Questions about a design"]
+QUESTION_PARAM = "question"      # ?question=ID: one bank question (the home page's walkthrough ends with one)
+
+
+def from_query(learner) -> None:
+    """Start the one bank question `?question=ID` names, once per session and id, when no quiz is under way."""
+    wanted = st.query_params.get(QUESTION_PARAM)
+    if not wanted or st.session_state.get("quiz-from-query") == wanted:
+        return
+    items = load_items()
+    if wanted not in items:
+        st.session_state["quiz-from-query"] = wanted
+        st.warning("That link names a question this site does not have: choose a quiz below instead.")
+        return
+    if quiz_state.active() is not None and not quiz_state.active()["session"].finished:
+        st.info("Your quiz in progress comes first: finish it, then open the walkthrough's question again.")
+        return
+    st.session_state["quiz-from-query"] = wanted
+    spec = Spec(item_ids=(wanted,), size=1, seed=secrets.randbelow(2**31), mode="review",
+                title="Walkthrough: one question")
+    try:
+        quiz_state.start(items, spec, learner.key if learner else None)
+    except QuizError as exc:
+        st.error(md_escape(exc))
 
 
 def show(learner) -> None:
