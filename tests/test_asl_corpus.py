@@ -268,6 +268,20 @@ def test_statelint_fixtures_are_classified_like_statelint():
     for fixture in expected["fixtures"]:
         problems = validate_definition(json.loads((fixtures / fixture["file"]).read_text()))
         assert len(problems) == fixture["expected_problems"], (fixture["file"], problems)
+        for said in fixture["message_substrings"]:   # statelint's words for the fact; ours may differ
+            ours = STATELINT_WORDS.get(said, said)
+            assert any(ours in problem for problem in problems), (fixture["file"], said, ours, problems)
+
+
+# statelint's wording -> the words our validator uses for the same fact (the problem path names the field).
+STATELINT_WORDS = {
+    "allowed minimum is 1": "must be a number >= 1",
+    'not one of the allowed values ["FULL", "NONE"]': 'JitterStrategy: must be "FULL" or "NONE"',
+    "non-empty required": "ErrorEquals: non-empty array",
+    "allowed floor is 0": "MaxDelaySeconds: must be an integer >= 1",   # -1 given; AWS wants at least 1
+    '"ItemsPath"': "ItemsPath: must be a valid JSONPath",
+    '"InputPath"': "InputPath: must be a valid JSONPath",
+}
 
 
 def test_mutated_corpus_definitions_always_reach_a_finished():
