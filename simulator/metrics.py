@@ -15,6 +15,7 @@ COUNTERS = ("received", "processed", "failed", "retried", "duplicates_delivered"
 # Latency histogram: 16 buckets per power of two (≤ 4.4 % wide), so percentiles are within ~4 % and
 # memory stays flat however many events run. frexp is much cheaper per hop than a logarithm.
 _SUB = 16
+ZERO_BUCKET = -10**6     # latencies of a microsecond or less (LambdaModel._finish inlines `latency`)
 
 
 class NodeStats:
@@ -35,7 +36,7 @@ class NodeStats:
 
     def latency(self, seconds: float) -> None:
         mantissa, exponent = math.frexp(seconds)
-        key = exponent * _SUB + int(mantissa * 2 * _SUB) - _SUB if seconds > 1e-6 else -10**6
+        key = exponent * _SUB + int(mantissa * 2 * _SUB) - _SUB if seconds > 1e-6 else ZERO_BUCKET
         hist = self.latency_hist
         hist[key] = hist.get(key, 0) + 1
 
@@ -49,7 +50,7 @@ class NodeStats:
             for key, n in ordered:
                 seen += n
                 if seen >= need:
-                    out[name] = 0.0 if key == -10**6 else round(_upper(key), 4)
+                    out[name] = 0.0 if key == ZERO_BUCKET else round(_upper(key), 4)
                     break
         return out
 

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from heapq import heappush
+from math import frexp
 
 from simulator.engine import NORMAL
 from simulator.messages import Message
+from simulator.metrics import _SUB, ZERO_BUCKET as _ZERO_BUCKET
 from simulator.runtime import NO_FAULTS
 from simulator.services.base import DELIVERY_KINDS_ASYNC, Model
 from simulator.services.breaker import Breaker
@@ -293,7 +295,7 @@ class LambdaModel(Model):
             now = self.env.now
             bit = self.bit
             idempotent = self.idempotent
-            latency = s.latency
+            hist = s.latency_hist
             trace = rt.trace is not None
             for m in msgs:
                 core = m.core
@@ -305,7 +307,14 @@ class LambdaModel(Model):
                         s.duplicate_side_effects += 1
                     core.done |= bit
                 s.processed += 1
-                latency(now - core.created)
+                # NodeStats.latency, inlined (the same bucket): this line runs once per processed message.
+                seconds = now - core.created
+                if seconds > 1e-6:
+                    mantissa, exponent = frexp(seconds)
+                    key = exponent * _SUB + int(mantissa * 2 * _SUB) - _SUB
+                else:
+                    key = _ZERO_BUCKET
+                hist[key] = hist.get(key, 0) + 1
                 if trace:
                     rt.record(m, m.hop_from, self.id, "processed" if did else "deduplicated")
             inv.done(inv.ctx, NOTHING_FAILED, None, msgs[0].core.body)

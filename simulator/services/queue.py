@@ -600,7 +600,7 @@ class ESM:
             if not batch:
                 return
             self.dispatch(batch)
-        if not self.backoff and q.has_visible():
+        if not self.backoff and q.n_visible and (not q.fifo or q.ready):     # q.has_visible()
             self._wait()
 
     # scaling -----------------------------------------------------------------------------
@@ -675,7 +675,10 @@ class ESM:
                 q.env.schedule(THROTTLE_BACKOFF_S, self._backoff_end)
             return
         if q.n_visible:
-            self.kick()
+            if not self.poll_scheduled and not self.window and self.running < self.cap:
+                self.poll()             # what `kick` does in this state, one call sooner
+            else:
+                self.kick()
         elif not self.running and self.cap != self.start_cap:
             # Traffic has stopped: back to five concurrent batches (when exactly is not published †).
             self.cap = self.start_cap

@@ -191,6 +191,9 @@ class TopicModel(Router):
         # A standard topic whose subscriptions have no filter policy sends every message to every one of them.
         self.fan_all = not self.fifo and all(sub.matcher is None for sub, _dl in self.subs)
         self.fan_detail = f"{len(self.subs)} subscription(s)"
+        # ... and when every subscriber answers a put at once (SQS, Lambda's 202), each copy takes the
+        # `send_copy` → `Runtime.put` path, which `_fan_out_puts` does inline (one call per copy, not three).
+        self.fan_puts = self.fan_all and all(sub.instant for sub, _dl in self.subs)
 
     def retry_schedule(self, link):
         return sns_delays(link.target.node.type)
@@ -205,6 +208,9 @@ class TopicModel(Router):
             self.stats.processed += 1
             if self.rt.trace is not None:
                 self.rt.record(msg, msg.hop_from, self.id, "fanned_out", self.fan_detail)
+            if self.fan_puts:
+                self._fan_out_puts(msg)
+                return
             send = self.send_copy
             for sub, dead_letter in self.subs:
                 send(sub, msg.fresh(), dead_letter)
@@ -231,6 +237,33 @@ class TopicModel(Router):
         send = self._fifo_send if self.fifo else self.send_copy
         for sub, dead_letter in chosen:
             send(sub, msg.fresh(), dead_letter)
+
+    def _fan_out_puts(self, msg: Message) -> None:
+        """`send_copy(sub, msg.fresh(), dead_letter)` for every subscription whose target answers at once,
+        with `Runtime.put` inlined: the same counters, the same random draws in the same order."""
+        rt, env = self.rt, self.env
+        rng = rt.rng
+        core, copy, now, sid = msg.core, msg.copy, env.now, self.id
+        for sub, dead_letter in self.subs:
+            m = Message(core, copy)     # a fresh copy: dedup None, attempt counters reset
+            self.copies += 1
+            m.born = now
+            m.attempt = 1
+            rt.hops += 1
+            if rt.hops > rt.max_hops:
+                env.stop_requested = "max_hops"
+            sub.delivered += 1
+            m.hop_from = sid
+            p = sub.duplicate_probability
+            twin = m.duplicate() if p and rng.random() < p else None
+            error = sub.target.put(sub, m)
+            if twin is not None:
+                rt.hops += 1
+                env.schedule(rng.random() * 0.05, rt._arrive, (sub, twin, None))
+            if error is None:
+                self.copies_delivered += 1
+            else:
+                self._failed(sub, m, dead_letter, error)
 
     # FIFO topics -----------------------------------------------------------------------
     def _fifo_accept(self, msg: Message) -> bool:
