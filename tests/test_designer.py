@@ -102,7 +102,7 @@ def test_a_second_connection_between_the_same_two_gets_an_id_and_an_explicit_kin
     r = edits.apply(d, {"op": "connect", "source": "fn", "target": "q", "kind": "on_failure"})
     edge = r.design.edges[1]
     assert edge.id == "fn-q-on_failure" and edge.kind == "on_failure"
-    assert "publish" in r.message or "Connected" in r.message
+    assert r.message.startswith("Connected fn → q as on_failure.") and "publish" in r.message, r.message
 
 
 def test_delete_removes_edges_and_references_and_prunes_the_scenario():
