@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8501
 
-.PHONY: run test bench deps dev-deps browser postgres clean
+.PHONY: run test bench deps dev-deps browser postgres clean serve-cluster
 
 $(VENV)/.deps: requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -49,6 +49,17 @@ frontend:
 	@diff -r frontend/dist frontend/.check-dist >/dev/null || { rm -rf frontend/.check-dist; echo "frontend/dist is stale: run 'cd frontend && npm run build' and commit frontend/dist"; exit 1; }
 	rm -rf frontend/.check-dist
 	cd frontend && npm test --silent
+
+# A school's arrangement on loopback: REPLICAS Streamlit servers behind HAProxy (sticky sessions for the
+# websocket) sharing one PostgreSQL (SPS_DATABASE_URL, else one started here). Installs haproxy when root.
+REPLICAS ?= 2
+CLUSTER_PORT ?= 8080
+serve-cluster: deps postgres
+	@if ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then \
+	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && apt-get install -y -qq haproxy >/dev/null; \
+	  else echo "HAProxy is missing: install Debian's 'haproxy' package (serve-cluster needs it)"; exit 1; fi; \
+	fi
+	$(PY) -m ops.serve_cluster --replicas $(REPLICAS) --port $(CLUSTER_PORT)
 
 bench: dev-deps
 	$(PY) -m benchmarks

@@ -89,9 +89,14 @@ def _seek(payload: dict, hop: int) -> None:
     st.session_state["live-seek"] = {"id": n, "hop": int(hop), "t": t}
 
 
+@st.fragment
+def reporter(teacher, session: live.LiveSession) -> None:
+    """The bridge alone in its fragment: a step's report reruns only this (the write happens in its callback)."""
+    live_bridge.report("live-report", _pos(teacher, session.id), seek=st.session_state.get("live-seek"))
+
+
 @st.fragment(run_every=TEACHER_EVERY_S)
 def panel(teacher, session: live.LiveSession, design, payload: dict) -> None:
-    live_bridge.report("live-report", _pos(teacher, session.id), seek=st.session_state.get("live-seek"))
     flushed = _flush(teacher, session.id)
     try:
         snap = live.snapshot(session.id)
@@ -149,6 +154,7 @@ def open_question(teacher, session, q: dict, payload: dict) -> None:
             return
         if full.answer_hop:
             _seek(payload, full.answer_hop)
+            st.rerun()                 # the reporter fragment carries the seek to the canvas
         st.rerun(scope="fragment")
     c2.caption("Students can change their answer until you reveal it.")
 
@@ -249,6 +255,7 @@ def show(session_param: str) -> None:
         st.image(qr_svg(join_url(session.code)), caption="Scan to join", width=150)
     data = cs.readonly_data(design, payload, presenter=True, height=640)
     canvas(data, key="sps-live-canvas")
+    reporter(teacher, session)
     panel(teacher, session, design, payload)
     with st.expander("Who joined (display names)"):
         try:

@@ -1,0 +1,1 @@
+"""Operations: running the site for a school (N replicas behind a balancer, one PostgreSQL)."""
