@@ -48,7 +48,7 @@ frontend:
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npx vite build --outDir .check-dist --emptyOutDir --logLevel warn
 	@diff -r frontend/dist frontend/.check-dist >/dev/null || { rm -rf frontend/.check-dist; echo "frontend/dist is stale: run 'cd frontend && npm run build' and commit frontend/dist"; exit 1; }
 	rm -rf frontend/.check-dist
-	cd frontend && npm test --silent
+	cd frontend && npm run lint --silent && npm test --silent
 
 # A school's arrangement on loopback: REPLICAS Streamlit servers behind HAProxy (sticky sessions for the
 # websocket) sharing one PostgreSQL (SPS_DATABASE_URL, else one started here). Installs haproxy when root.

@@ -296,6 +296,9 @@ function Studio({ data, send }) {
   const player = useMemo(
     () => (playable ? createPlayer(sides.map((s) => ({ payload: s.playback, nodeCount: s.design.nodes.length })),
       presenter) : null),
+    // One player per playback (its key names the runs and the presenter flag): a new design object from
+    // Python with the same runs keeps the clock where it is.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
     [playerKey],
   );
   useEffect(() => () => player && player.dispose(), [player]);
@@ -347,6 +350,8 @@ function Studio({ data, send }) {
     if ((root && root.fullscreenElement) || document.fullscreenElement) document.exitFullscreen();
     else if (el.requestFullscreen) el.requestFullscreen().catch(() => {});
   }, []);
+  // Refit when the room for the canvas changes (full screen, palette folded), not whenever fitAll is remade.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
   useEffect(() => { const id = setTimeout(fitAll, 200); return () => clearTimeout(id); }, [fullscreen, paletteOpen]);
 
   const onOp = useCallback((op) => {
