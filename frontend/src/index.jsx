@@ -11,6 +11,7 @@ let seq = 0;
 // Marks for the load-time benchmark (benchmarks/canvas.py): the bundle evaluated, the first render asked for.
 if (typeof performance !== 'undefined' && performance.mark) performance.mark('sps-canvas-module');
 
+/** @param {{data: import('./contract.js').CanvasData, parentElement: HTMLElement, setTriggerValue: Function}} args */
 export default function render({ data, parentElement, setTriggerValue }) {
   let entry = roots.get(parentElement);
   if (!entry) {
