@@ -1,4 +1,5 @@
-"""`python -m importers sam TEMPLATE [-o design.yaml]`: a SAM/CloudFormation template → a design (YAML).
+"""`python -m importers sam TEMPLATE|FOLDER|ZIP [-o design.yaml]`: a SAM/CloudFormation template or project → a
+design (YAML).
 
 Exit 0 on success; 1 when the file cannot be read or is not a template (one problem per line on stderr).
 """
@@ -12,18 +13,26 @@ from pathlib import Path
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m importers", description="Import a template as a design.")
     sub = parser.add_subparsers(dest="command", required=True)
-    sam = sub.add_parser("sam", help="an AWS SAM or CloudFormation template (YAML or JSON)")
-    sam.add_argument("template")
+    sam = sub.add_parser("sam", help="an AWS SAM or CloudFormation template (YAML or JSON), or a SAM project "
+                                     "(a folder or a zip: the template with its statemachine/ and src/ files)")
+    sam.add_argument("template", help="TEMPLATE, FOLDER or ZIP")
     sam.add_argument("-o", "--output", help="write the design here instead of standard output")
     args = parser.parse_args(argv)
 
     from design.documents import DocumentError, read_text
     from design.loader import format_problems, to_yaml
+    from importers.project import ProjectError, import_project, is_project
     from importers.sam import ImportError_, import_template
     try:
-        design = import_template(read_text(args.template), name=args.template)
-    except DocumentError as exc:
+        if is_project(args.template):
+            design = import_project(args.template)
+        else:
+            design = import_template(read_text(args.template), name=args.template)
+    except (DocumentError, ProjectError) as exc:
         print(str(exc), file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"cannot read {args.template}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     except ImportError_ as exc:
         print(format_problems(exc.problems), file=sys.stderr)   # at most 20, then "… and N more"

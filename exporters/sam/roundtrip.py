@@ -25,6 +25,8 @@ _DEFINING = {"Queues", "Topics", "TopicArn", "Endpoint", "FunctionName", "EventS
              "ApiId", "StateMachineArn", "Source", "Target", "SourceArn", "TargetArn", "DeliveryStreamName",
              "Roles", "Users", "Groups", "ResourceArn"}
 _MAX_TEXT_EDITS = 400
+# Parts of a policy or target that cannot be removed on their own: the whole that holds them goes.
+_NOT_ALONE = {"Statement", "PolicyDocument", "Resource", "Action", "Effect", "Principal", "Arn", "Id"}
 
 
 @dataclass
@@ -98,12 +100,30 @@ def round_trip(design, before=None) -> RoundTrip:
     editor = _Editor(copy.deepcopy(data), g0, g1)
     for op in ops:
         editor.apply(op)
-    editor.remove_dangling(set(_resources(data)) - set(_resources(editor.data)))
+    editor.remove_dangling(set(_resources(data)) - set(_resources(editor.data)) |
+                           (_implicit_apis(data) - _implicit_apis(editor.data)))
     result.template, result.changes, result.notes = editor.data, editor.changes, editor.notes
     if not editor.edits:
         return result
     result.text = _patched_text(text, editor, result.notes)
     return result
+
+
+def _implicit_apis(data) -> set:
+    """The APIs SAM makes on its own for functions' Api / HttpApi events that name no API of their own."""
+    out = set()
+    for resource in _resources(data).values():
+        props = resource.get("Properties") if isinstance(resource, dict) else None
+        events = props.get("Events") if isinstance(props, dict) else None
+        for event in (events.values() if isinstance(events, dict) else ()):
+            if not isinstance(event, dict) or not isinstance(event.get("Properties", {}), dict):
+                continue
+            eprops = event.get("Properties") or {}
+            if event.get("Type") == "Api" and "RestApiId" not in eprops:
+                out |= {"ServerlessRestApi", "ServerlessRestApiProdStage", "ServerlessRestApiDeployment"}
+            elif event.get("Type") == "HttpApi" and "ApiId" not in eprops:
+                out |= {"ServerlessHttpApi", "ServerlessHttpApiApiGatewayDefaultStage"}
+    return out
 
 
 def _resources(data) -> dict:
@@ -335,7 +355,7 @@ class _Editor:
         while len(cut) > 4:
             container = _get(self.data, cut[:-1])
             statement = isinstance(container, dict) and "Effect" in container
-            if statement or (isinstance(container, (list, dict)) and len(container) == 1):
+            if statement or cut[-1] in _NOT_ALONE or (isinstance(container, (list, dict)) and len(container) == 1):
                 cut = cut[:-1]
             else:
                 break
