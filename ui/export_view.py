@@ -33,6 +33,7 @@ def show_artefacts(design: Design, key: str) -> None:
                                                          "Diagrams"])
     with sam_tab:
         if template:
+            _changes(design, template, key)
             _sam(template, stem, key)
     with starter_tab:
         if template:
@@ -54,6 +55,39 @@ def show_artefacts(design: Design, key: str) -> None:
                                mime="application/json", key=f"{key}-asl-{node.id}")
     with diagram_tab:
         _diagrams(design, stem, key)
+
+
+def changes_text(design: Design, template: str) -> tuple[str, list[str]] | None:
+    """(unified diff of the export against the imported original, notes) for an imported design, else None."""
+    import difflib
+
+    from exporters.sam import roundtrip
+    original = roundtrip.original_of(design)
+    if original is None:
+        return None
+    notes = []
+    try:
+        from exporters.sam import export_imported
+        notes = export_imported(design).notes
+    except ExportError:
+        pass
+    diff = "".join(difflib.unified_diff(original["text"].splitlines(keepends=True), template.splitlines(keepends=True),
+                                        fromfile="imported original", tofile="export", n=2))
+    return diff, notes
+
+
+def _changes(design: Design, template: str, key: str) -> None:
+    found = changes_text(design, template)
+    if found is None:
+        return
+    diff, notes = found
+    if not diff:
+        st.success("No change: this export is your imported template, byte for byte (comments and layout kept).")
+        return
+    with st.expander("Changes against the imported original", expanded=True):
+        st.code(diff, language="diff")
+        for note in notes:
+            st.info(md_escape(note))
 
 
 def _sam(template: str, stem: str, key: str) -> None:
@@ -104,25 +138,60 @@ def _diagrams(design: Design, stem: str, key: str) -> None:
 def import_action(key: str) -> Design | None:
     """Upload (or paste) a SAM template; show the design it becomes and offer it as design YAML."""
     from importers.sam import ImportError_, import_template
-    upload = st.file_uploader("SAM or CloudFormation template (YAML or JSON, at most 10 MiB)",
-                              type=["yaml", "yml", "json", "template"], key=f"{key}-upload")
+    from importers.project import ProjectError, import_project
+    upload = st.file_uploader("SAM or CloudFormation template (YAML or JSON), or a SAM project as a zip (the "
+                              "template with its statemachine/ and src/ files); at most 10 MiB",
+                              type=["yaml", "yml", "json", "template", "zip"], key=f"{key}-upload")
     pasted = st.text_area("…or paste one", key=f"{key}-paste", height=150)
     source = (upload.getvalue(), upload.name) if upload is not None else (pasted, "pasted template") if pasted \
         else (None, None)
     if source[0] is None:
         return None
     try:
-        design = import_template(source[0], name=source[1])
+        if upload is not None and upload.name.lower().endswith(".zip"):
+            design = import_project(source[0], name=source[1])
+        else:
+            design = import_template(source[0], name=source[1])
+    except ProjectError as exc:
+        st.error(f"This is not a SAM project we can import: {md_escape(exc)}")
+        return None
     except ImportError_ as exc:
         st.error("This is not a template we can import:\n\n" + "\n".join(f"- {md_escape(p)}" for p in exc.problems[:20]))
         return None
     kept = design.metadata.get("sam", {})
     st.success(f"Imported {len(design.nodes)} services and {len(design.edges)} connections"
                + (f"; {len(kept.get('resources', {}))} resources kept as they were" if kept else "") + ".")
+    for note in kept.get("notes") or []:
+        st.caption(md_escape(note))
     diagram.show(design)
     st.download_button("Download the design (YAML)", to_yaml(design), f"{slug(design.name)}.design.yaml",
                        key=f"{key}-design")
+    if st.button("Run it", key=f"{key}-run", help="Simulate the imported design with entry points inferred from "
+                 "the template (API routes, buckets, queues, topics, buses and streams nothing feeds; schedules "
+                 "fire by their own timing)."):
+        st.session_state[f"{key}-ran"] = True
+    if st.session_state.get(f"{key}-ran"):
+        run_imported(design, key)
     return design
+
+
+def inferred_scenario(design: Design) -> dict:
+    """The design's own scenario without its workload: the simulator then infers the entry points."""
+    scenario = dict(design.scenario or {})
+    scenario.pop("workload", None)
+    return scenario
+
+
+def run_imported(design: Design, key: str) -> None:
+    from simulator.run import ScenarioError
+    from ui.limits import simulate
+    from ui.run_view import show_run
+    try:
+        run = simulate(design, inferred_scenario(design), trace=True)
+    except ScenarioError as exc:
+        st.error("The design cannot run:\n\n" + "\n".join(f"- {md_escape(p)}" for p in exc.problems[:20]))
+        return
+    show_run(run, design, f"{key}-run")
 
 
 def endpoint_problem(url: str) -> str | None:
