@@ -80,18 +80,17 @@ class AccountConcurrency:
 
 class Invocation:
     """One running invocation: which messages, who to answer, whether it already ended."""
-    __slots__ = ("msgs", "done", "finished", "mode", "ctx", "pending_calls", "error", "link", "errors", "working")
+    # `working` (the messages that call dependencies: not failed, not repeats) and `pending_calls` are set by
+    # `_call_dependencies` before anything reads them: an invocation without calls never pays for them.
+    __slots__ = ("msgs", "done", "finished", "mode", "ctx", "pending_calls", "error", "errors", "working")
 
-    def __init__(self, msgs, done, mode, ctx, link):
+    def __init__(self, msgs, done, mode, ctx):
         self.msgs = msgs
         self.done = done
         self.mode = mode
         self.ctx = ctx              # the caller's context, handed back to `done`
-        self.working = None         # the messages that call dependencies (not failed, not repeats)
         self.finished = False
-        self.pending_calls = None
         self.error = None
-        self.link = link
         self.errors = None          # per message: the injected fault decided when the invocation began
 
 
@@ -196,7 +195,7 @@ class LambdaModel(Model):
             pool.running += 1
         if self.rt.trace is not None:
             self._trace_all(msgs, "invoked", mode)
-        inv = Invocation(msgs, done, mode, ctx, link)
+        inv = Invocation(msgs, done, mode, ctx)
         p = self.fault_p
         if p is not None:
             # Only a failure probability is injected: the same draw per message as `fault_error`, in the same

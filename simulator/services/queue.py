@@ -662,6 +662,19 @@ class ESM:
         q = self.queue
         if self.vt_timer:
             q.settle(ctx[0], failed, ctx[1])
+        elif not failed and not q.fifo:
+            # The whole batch succeeded on a standard queue: `settle`'s first branch, without the call.
+            inflight, s = q.inflight, q.stats
+            for msg in ctx:
+                if msg.state == IN_FLIGHT:
+                    msg.state = DELETED
+                    inflight.discard(msg)
+                    s.processed += 1
+                elif msg.state == VISIBLE:
+                    q._delete(msg)
+            if q.late_enq:
+                for msg in ctx:
+                    q.late_enq.pop(msg, None)
         else:
             q.settle(ctx, failed)
         if error == THROTTLE_ERROR:
