@@ -155,7 +155,8 @@ class Cluster:
         self.procs[i] = subprocess.Popen(
             [sys.executable, "-m", "ui.serve", "run", str(ROOT / "app.py"), "--server.headless", "true",
              "--server.port", str(self.ports[i]), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false"],
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+             "--server.runOnSave", "false"],
             cwd=ROOT, env=self._env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
     def start(self) -> "Cluster":

@@ -49,10 +49,12 @@ function read(root) {
   };
 }
 
+let ACTIONS = 0;
 function press(root, id, times = 1) {
   const b = root.querySelector(`[data-testid=${id}]`);
   if (!b) return;
   for (let i = 0; i < times; i++) b.click();
+  ACTIONS += 1;
 }
 
 function setSpeed(root, speed) {
@@ -62,6 +64,7 @@ function setSpeed(root, speed) {
   if (!opt) return;
   sel.value = opt.value;
   sel.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
+  ACTIONS += 1;
 }
 
 function seek(root, t) {
@@ -71,6 +74,7 @@ function seek(root, t) {
   setter.call(scrub, String(t));
   scrub.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
   scrub.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
+  ACTIONS += 1;
 }
 
 // One step towards a paused position; returns true when there.
@@ -119,6 +123,19 @@ function tick(st) {
   const root = st.root;
   const cur = read(root);
   if (!cur) return;
+  // After pressing something, wait until the canvas shows its effect (React renders after the click), or
+  // 400 ms: acting on a stale counter would step twice or toggle play back.
+  if (st.acted) {
+    const a = st.acted;
+    if (cur.k === a.k && cur.playing === a.playing && cur.speed === a.speed && Date.now() - a.at < 400) return;
+    st.acted = null;
+  }
+  const before = { k: cur.k, playing: cur.playing, speed: cur.speed, at: Date.now() };
+  const n = ACTIONS;
+  try { act(st, root, cur); } finally { if (ACTIONS !== n) st.acted = before; }
+}
+
+function act(st, root, cur) {
   const d = st.data;
   st.status.textContent = '';
   if (d.mode === 'report') {
@@ -160,7 +177,7 @@ export default function render({ data, parentElement, setTriggerValue }) {
     st = { host: parentElement, status, root: null, sent: null, sentAt: 0, n: 0, away: false, awayEpoch: 0,
            seekDone: null, seeked: false, resynced: null };
     S.set(parentElement, st);
-    st.timer = setInterval(() => tick(st), 100);
+    st.timer = setInterval(() => tick(st), 50);
   }
   st.data = data || {};
   st.mode = st.data.mode;

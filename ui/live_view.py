@@ -21,7 +21,8 @@ from ui import canvas_session as cs
 from ui.playback_classroom import _shared_run
 from ui.style import md_escape
 
-FOLLOW_EVERY_S = 0.5      # a student's screen polls the position twice a second (follow within 1 s)
+FOLLOW_EVERY_S = 0.3      # a student's screen polls the position (one small read) ~3 times a second
+QUESTION_EVERY_S = 1.0    # and the question panel once a second
 LIMIT = 2000              # hops sent to the canvas (the classroom page's default)
 DB_ERRORS = (sa.exc.SQLAlchemyError, OSError)
 
@@ -90,14 +91,20 @@ def _rejoin() -> None:
     st.session_state["live-epoch"] = st.session_state.get("live-epoch", 0) + 1
 
 
-@st.fragment(run_every=FOLLOW_EVERY_S)
-def follower(seat: live.Seat, design, payload: dict) -> None:
+def _snap(seat: live.Seat) -> tuple[dict | None, bool]:
+    """The latest snapshot (None before the first), and whether the database failed to answer just now."""
     try:
         snap = live.snapshot(seat.session_id, seat.id)
-        st.session_state["live-last-snap"] = snap
-        down = False
     except DB_ERRORS:
-        snap, down = st.session_state.get("live-last-snap"), True
+        return st.session_state.get("live-last-snap"), True
+    st.session_state["live-last-snap"] = snap
+    return snap, False
+
+
+@st.fragment(run_every=FOLLOW_EVERY_S)
+def follower(seat: live.Seat, payload: dict) -> None:
+    """Only the position: one read and the bridge, so it can run often."""
+    snap, down = _snap(seat)
     following = st.session_state.setdefault("live-following", True)
     epoch = st.session_state.setdefault("live-epoch", 0)
     ended = bool(snap and snap["ended"])
@@ -121,7 +128,13 @@ def follower(seat: live.Seat, design, payload: dict) -> None:
         c1.info("You are exploring on your own; the teacher's canvas goes on without you.")
         c2.button("Rejoin the teacher", type="primary", on_click=_rejoin, key="live-rejoin",
                   icon=":material/sync:")
-    question(seat, snap)
+
+
+@st.fragment(run_every=QUESTION_EVERY_S)
+def questions(seat: live.Seat) -> None:
+    snap, down = _snap(seat)
+    if snap is not None:
+        question(seat, snap)
 
 
 def question(seat: live.Seat, snap: dict) -> None:
@@ -147,9 +160,8 @@ def question(seat: live.Seat, snap: dict) -> None:
         return
     options = list(labels)
     current = snap.get("mine")
-    with st.form(f"live-answer-{q['id']}", border=False):
-        choice = st.radio("Your answer", options, format_func=labels.get, index=None, key=f"live-choice-{q['id']}")
-        sent = st.form_submit_button("Send my answer", type="primary")
+    choice = st.radio("Your answer", options, format_func=labels.get, index=None, key=f"live-choice-{q['id']}")
+    sent = st.button("Send my answer", type="primary", key=f"live-send-{q['id']}")
     if sent:
         if choice is None:
             st.warning("Choose an answer first.")
@@ -193,7 +205,8 @@ def student(token: str) -> None:
     data = cs.readonly_data(design, shared["payload"], presenter=False, height=460)
     data["follow"] = True
     canvas(data, key="sps-live-canvas")
-    follower(seat, design, shared["payload"])
+    follower(seat, shared["payload"])
+    questions(seat)
 
 
 def show() -> None:

@@ -1,0 +1,92 @@
+"""Driving a live lesson with Playwright (the browser tests and `make bench`'s load test share these).
+
+A teacher signs up, opens a classroom link, starts a live session and steps the presenter canvas; students
+join by code and name. `watch_hops(page)` records in the page when its canvas first shows each hop
+(`window.__spsSeen[hop] = Date.now()`), so follow latency is measured where the student sees it.
+"""
+from __future__ import annotations
+
+SLOW = 90_000
+
+# The canvas's hop counter ("hop N of M") inside its open shadow root.
+HOP_JS = """() => {
+  for (const el of document.querySelectorAll('*')) {
+    const c = el.shadowRoot && el.shadowRoot.querySelector('[data-testid=clock]');
+    if (c) { const m = /hop ([\\d,]+) of/.exec(c.textContent || ''); if (m) return parseInt(m[1].replace(/,/g, ''), 10); }
+  }
+  return -1;
+}"""
+
+WATCH_JS = """() => {
+  if (window.__spsSeen) return;
+  window.__spsSeen = {};
+  let root = null;
+  setInterval(() => {
+    if (!root || !root.host || !root.host.isConnected) {
+      root = null;
+      for (const el of document.querySelectorAll('*')) {
+        if (el.shadowRoot && el.shadowRoot.querySelector('[data-testid=clock]')) { root = el.shadowRoot; break; }
+      }
+      if (!root) return;
+    }
+    const c = root.querySelector('[data-testid=clock]');
+    const m = c && /hop ([\\d,]+) of/.exec(c.textContent || '');
+    if (m) { const k = parseInt(m[1].replace(/,/g, ''), 10); if (!(k in window.__spsSeen)) window.__spsSeen[k] = Date.now(); }
+  }, 20);
+}"""
+
+
+def demo_run_code(pattern: str = "dead-letter-queue-redrive", seed: int = 1) -> str:
+    from designer import links
+    from designer.layout import ensure_positions
+    from patterns.catalog import load_catalog
+    design = ensure_positions(load_catalog()[pattern].design)
+    scenario = dict(design.scenario or {})
+    scenario.pop("seed", None)
+    return links.encode(design, scenario, seed)
+
+
+def sign_up(page, base: str, name: str) -> None:
+    page.goto(base + "/teacher", timeout=SLOW)
+    page.get_by_role("textbox", name="Display name").fill(name)
+    page.get_by_role("button", name="Start", exact=True).click()
+    page.wait_for_selector("text=Signed in as", timeout=SLOW)
+
+
+def start_live(page, base: str, run_code: str) -> str:
+    """From the classroom page of `run_code`: start a live session; returns its join code."""
+    page.goto(base + "/classroom?run=" + run_code, timeout=SLOW)
+    page.get_by_role("button", name="Start a live session").click(timeout=SLOW)
+    page.wait_for_selector("[data-testid=join-code]", timeout=SLOW)
+    page.wait_for_selector("[data-testid=step-forward]", timeout=SLOW)
+    return page.locator("[data-testid=join-code]").inner_text().strip()
+
+
+def join(page, base: str, code: str, name: str) -> None:
+    page.goto(f"{base}/live?join={code}", timeout=SLOW)
+    page.get_by_role("textbox", name="Your display name").fill(name)
+    page.get_by_role("button", name="Join the lesson").click()
+    page.wait_for_selector("text=Following the teacher", timeout=SLOW)
+
+
+def hop(page) -> int:
+    return page.evaluate(HOP_JS)
+
+
+def watch_hops(page) -> None:
+    page.evaluate(WATCH_JS)
+
+
+def seen(page) -> dict[int, float]:
+    return {int(k): v / 1000.0 for k, v in (page.evaluate("() => window.__spsSeen || {}") or {}).items()}
+
+
+def wait_hop(page, k: int, timeout_ms: int = 10_000) -> None:
+    page.wait_for_function(f"() => ({HOP_JS})() === {int(k)}", timeout=timeout_ms)
+
+
+def ask_about_this_hop(teacher) -> None:
+    """Ask the run's question at the teacher's hop, once the panel (polled each second) shows that hop."""
+    k = hop(teacher)
+    teacher.wait_for_selector(f"text=your canvas is at hop {k:,} of", timeout=10_000)
+    teacher.get_by_role("button", name="Ask this question").click()

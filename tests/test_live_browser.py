@@ -1,0 +1,146 @@
+"""A live lesson in two browser contexts on the real site: the teacher (1280x720) starts a live session from a
+classroom link, a student (1440x900) joins by code and name, the student's canvas follows each step within the
+bound, a student who steps away rejoins, a question is asked, answered and revealed (the reveal plays the
+answer), the teacher resumes after closing the tab, and an ended session's code is refused clearly."""
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+import pytest
+
+from browser import ROOT, free_port, screenshot
+from ops import live_drive as drive
+from ops.cluster import wait_http
+
+FOLLOW_BOUND_S = 2.5                  # any single step (the median must be within the issue's 1.5 s p95 goal)
+PERSONAL = re.compile(r"\b[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}\b")
+
+
+def main_text(page) -> str:
+    return page.locator("[data-testid=stMain]").inner_text().replace("\u2060", "")
+
+
+def shots(page, name: str) -> None:
+    for w, h in ((1280, 720), (1440, 900)):
+        page.set_viewport_size({"width": w, "height": h})
+        page.wait_for_timeout(700)
+        screenshot(page, f"{name}-{w}x{h}")
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory):
+    """The site as a school serves it (no file watcher, its own SQLite store), one replica."""
+    port = free_port()
+    env = dict(os.environ, XDG_DATA_HOME=str(tmp_path_factory.mktemp("live-data")),
+               STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    env.pop("SPS_DATABASE_URL", None)
+    proc = subprocess.Popen([sys.executable, "-m", "ui.serve", "run", str(ROOT / "app.py"), "--server.headless",
+                             "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+                             "--server.fileWatcherType", "none", "--server.runOnSave", "false"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/_stcore/health", 60)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_teacher_drives_student_follows_asks_and_resumes(chromium, url):
+    t_ctx = chromium.new_context(viewport={"width": 1280, "height": 720})
+    s_ctx = chromium.new_context(viewport={"width": 1440, "height": 900})
+    try:
+        student = s_ctx.new_page()
+        student.goto(url + "/live", timeout=drive.SLOW)
+        student.get_by_role("textbox", name="Join code").fill("ZZZ-ZZZ")
+        student.get_by_role("textbox", name="Your display name").fill("Ada")
+        student.get_by_role("button", name="Join the lesson").click()
+        student.wait_for_selector("text=No live lesson has the code", timeout=drive.SLOW)
+
+        teacher = t_ctx.new_page()
+        drive.sign_up(teacher, url, "Ms Live")
+        code = drive.start_live(teacher, url, drive.demo_run_code())
+        assert re.fullmatch(r"[A-Z2-9]{3}-[A-Z2-9]{3}", code)
+        drive.join(student, url, code, "Ada <img src=x onerror=alert(1)>")
+        assert "Ada <img src=x onerror=alert(1)>" in main_text(student)        # a name stays text
+        assert student.locator("img[src=x]").count() == 0
+        drive.watch_hops(student)
+        teacher.wait_for_selector("text=1 student(s) joined", timeout=drive.SLOW)
+
+        lags = []
+        for k in range(1, 6):
+            start = time.time()
+            teacher.locator("[data-testid=step-forward]").click()
+            drive.wait_hop(student, k, 10_000)
+            lags.append(drive.seen(student).get(k, time.time()) - start)
+
+        # play, then pause: the student plays too and stops on the teacher's hop
+        teacher.locator("[data-testid=play]").click()
+        student.wait_for_function("() => { for (const el of document.querySelectorAll('*')) { const b = el.shadowRoot"
+                                  " && el.shadowRoot.querySelector('[data-testid=play]'); if (b) return "
+                                  "b.getAttribute('aria-label') === 'Pause'; } return false; }", timeout=5000)
+        teacher.wait_for_timeout(1500)
+        teacher.locator("[data-testid=play]").click()
+        teacher.wait_for_timeout(300)
+        target = drive.hop(teacher)
+        teacher.wait_for_timeout(1500)                 # the pause has reached the student
+        drive.wait_hop(student, target, 5000)
+        student.wait_for_timeout(400)
+        assert drive.hop(student) == target            # and it stays there (paused)
+
+        # stepping away, then rejoining
+        student.locator("[data-testid=step-back]").click()
+        student.get_by_role("button", name="Rejoin the teacher").wait_for(timeout=5000)
+        teacher.locator("[data-testid=step-forward]").click()
+        teacher.wait_for_timeout(1500)
+        assert drive.hop(student) == target - 1                                # not dragged back while away
+        student.get_by_role("button", name="Rejoin the teacher").click()
+        drive.wait_hop(student, target + 1, 5000)
+
+        # a question about this hop: answered, the distribution withheld for a group of one, revealed and played
+        drive.ask_about_this_hop(teacher)
+        student.wait_for_selector("text=Question from your teacher", timeout=5000)
+        student.locator("[data-testid=stRadio] [role=radiogroup] label").first.click()
+        student.get_by_role("button", name="Send my answer").click()
+        student.wait_for_selector("text=Your answer is in", timeout=5000)
+        teacher.wait_for_selector("text=1 of 1 answered", timeout=5000)
+        assert "The distribution appears from 5 answers" in main_text(teacher)
+        shots(teacher, "live-teacher-question")
+        shots(student, "live-student-question")
+        before = drive.hop(teacher)
+        teacher.get_by_role("button", name=re.compile("Reveal the answer")).click()
+        student.wait_for_selector("text=✅", timeout=5000)
+        teacher.wait_for_function(f"() => ({drive.HOP_JS})() > {before}", timeout=10_000)   # the answer plays
+        drive.wait_hop(student, drive.hop(teacher), 5000)
+        shots(student, "live-student-revealed")
+        text = main_text(teacher)
+        assert not PERSONAL.search(text) and "seat=" not in text                # no personal code, no seat
+
+        # the teacher closes the tab and resumes from the Teacher page
+        teacher.close()
+        teacher = t_ctx.new_page()
+        teacher.goto(url + "/teacher", timeout=drive.SLOW)
+        teacher.get_by_role("link", name=re.compile("Resume")).first.click()
+        teacher.wait_for_selector("[data-testid=join-code]", timeout=drive.SLOW)
+        assert teacher.locator("[data-testid=join-code]").inner_text().strip() == code
+        shots(teacher, "live-teacher-resumed")
+        teacher.get_by_role("button", name="End the live session").click()
+        teacher.wait_for_selector("text=This live session has ended", timeout=drive.SLOW)
+
+        late = s_ctx.new_page()
+        late.goto(f"{url}/live?join={code}", timeout=drive.SLOW)
+        late.get_by_role("textbox", name="Your display name").fill("Late")
+        late.get_by_role("button", name="Join the lesson").click()
+        late.wait_for_selector("text=has ended or expired", timeout=drive.SLOW)
+        student.wait_for_selector("text=The teacher has ended this live lesson", timeout=5000)
+        # the follow bound, checked last so that a slow machine still exercises everything above
+        assert max(lags) <= FOLLOW_BOUND_S, lags
+        assert statistics.median(lags) <= 1.5, lags
+    finally:
+        t_ctx.close()
+        s_ctx.close()
