@@ -147,12 +147,13 @@ def simulate(design: Design, scenario: dict | None = None, seed: int | None = No
 # What nothing outside a design can call directly (a pipe polls its source; an alarm watches a metric).
 _NOT_AN_ENTRY = frozenset({"alarm", "pipe"})
 # Services that, fed by nothing in the design, are where events come in (DESIGN.md, "How a run reads this").
-_ENTRY_TYPES = ("api_gateway", "appsync_api", "s3_bucket", "sqs_queue", "sns_topic", "event_bus", "kinesis_stream")
+_ENTRY_TYPES = ("api_gateway", "appsync_api", "s3_bucket", "sqs_queue", "sns_topic", "event_bus", "kinesis_stream",
+                "state_machine")   # a state machine nothing starts: StartExecution from outside
 
 
 def entry_points(design: Design) -> tuple[list[dict], list[str]]:
     """The workload of a scenario that gives none: one event from each client; without clients, one event
-    into each API, bucket, queue, topic, bus and stream that nothing in the design feeds. Schedules fire by
+    into each API, bucket, queue, topic, bus, stream and state machine that nothing in the design feeds. Schedules fire by
     their own timing either way. Returns the workload and the ids used."""
     clients = [n.id for n in design.nodes if n.type == "client"]
     if clients:

@@ -359,7 +359,9 @@ class _Editor:
                 cut = cut[:-1]
             else:
                 break
-        if len(cut) <= 4 and path[3] in _DEFINING:
+        # A resource whose defining property, or a part it cannot stand without (a policy's whole document),
+        # referred to the deleted node exists only for it: it goes too.
+        if len(cut) <= 4 and (path[3] in _DEFINING or cut[-1] in _NOT_ALONE):
             self.delete(("Resources", resource), f"removed Resources.{resource}: it existed for {lid}, which is gone")
             self.notes.append(f"Resources.{resource} removed: it referred to {lid}, which was deleted.")
             return resource
