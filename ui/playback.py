@@ -8,6 +8,7 @@ import hashlib
 import streamlit as st
 
 from design.documents import dump_yaml
+from design.registry import BY_NAME
 from design.scenario import node_fault_rows, with_overrides
 from designer import playback
 from designer.forms import default_scenario, edge_fault_rows, with_edge_faults
@@ -19,6 +20,83 @@ from ui.style import md_escape
 
 MAX_EVENTS_FOR_PLAYBACK = 20_000
 UI_MAX_HOPS = WEB_MAX_HOPS   # the server's cap (ui.limits): the run stops and says so (SIM-HOP-LIMIT)
+
+# The fault tables name each row the way the palette and the canvas do ("Send confirmation · Lambda function");
+# the id stays in the row (hidden) as its key. Every column has its type, so a click on a cell and typing edits
+# it, even in a column that is empty in every row (an untyped empty column does not take typing).
+_P = {"min_value": 0.0, "max_value": 1.0, "step": 0.01, "format": "%.2f"}
+NODE_COLUMNS = {
+    "service": st.column_config.TextColumn("Service", pinned=True, help="The service's label and type"),
+    "failure_probability": st.column_config.NumberColumn("Failure probability", help="0 to 1, per attempt", **_P),
+    "outage_from_s": st.column_config.NumberColumn("Outage from (s)", min_value=0.0, format="%g",
+                                                   help="Simulated seconds; empty: no outage"),
+    "outage_to_s": st.column_config.NumberColumn("Outage to (s)", min_value=0.0, format="%g"),
+    "latency_s": st.column_config.NumberColumn("Added latency (s)", min_value=0.0, format="%g"),
+    "throttle_concurrency": st.column_config.NumberColumn("Concurrency cap", min_value=1, step=1, format="%d",
+                                                          help="Throttling above this many at once; empty: none"),
+    "crash_after_side_effect_probability": st.column_config.NumberColumn(
+        "Crash after side effect", help="0 to 1: the work is done, then the attempt fails", **_P),
+}
+EDGE_COLUMNS = {
+    "link": st.column_config.TextColumn("Connection", pinned=True, help="From → to, as on the canvas"),
+    "duplicate_probability": st.column_config.NumberColumn("Duplicate probability", help="0 to 1; empty: the "
+                                                           "setting below the tables", **_P),
+    "latency_s": st.column_config.NumberColumn("Latency (s)", min_value=0.0, format="%g"),
+    "jitter_s": st.column_config.NumberColumn("Jitter (s)", min_value=0.0, format="%g"),
+}
+
+# ?scenario=first-run on the designer (with ?pattern=fan-out-sns): the home page's three-minute walkthrough.
+TOUR = "first-run"
+TOUR_PATTERN = "fan-out-sns"
+TOUR_QUESTION = "fan-out-queue-per-consumer"
+TOUR_FAILING, TOUR_DUPLICATED = "confirm", "orders->analytics_q"
+
+
+def tour_scenario(design) -> dict:
+    """The walkthrough's scenario: ten orders, one in two confirmation attempts fails (retried from its queue,
+    parked in its DLQ after three receives), and one in three deliveries to the analytics queue is duplicated."""
+    base = copy.deepcopy(design.scenario or default_scenario(design))
+    base["seed"], base["until_s"] = 1, 600         # seed 1: two orders fail three times and are parked
+    workload = (base.get("workload") or [{}])[0]
+    base["workload"] = [dict(workload, count=10, rate_per_s=2)]
+    inject = base.setdefault("inject", {})
+    inject.pop("duplicate_probability", None)
+    inject["nodes"] = {TOUR_FAILING: {"failure_probability": 0.5}}
+    inject["edges"] = {TOUR_DUPLICATED: {"duplicate_probability": 0.3}}
+    return base
+
+
+def tour_active(s) -> bool:
+    return s._s.get("tour") == s.opened and s.opened > 0
+
+
+def _apply_tour(s) -> None:
+    """Preload the walkthrough's scenario once per opening of the fan-out pattern from the walkthrough's link."""
+    if st.query_params.get("scenario") != TOUR or st.query_params.get("pattern") != TOUR_PATTERN:
+        return
+    if s._s.get("tour-seen") == s.opened or s.loaded != ("pattern", TOUR_PATTERN):
+        return
+    s._s["tour-seen"] = s.opened
+    s.scenario = tour_scenario(s.design)
+    s._s["faults"] = {"nodes": {}, "edges": {}}
+    s._s["tour"] = s.opened
+
+
+def _tour_steps(s, where: str) -> None:
+    if not tour_active(s):
+        return
+    if where == "form":
+        st.info("**Walkthrough, steps 2 and 3.** The scenario is preloaded: ten orders, **Send confirmation** fails "
+                "one attempt in two, and **Order events → Analytics queue** duplicates one delivery in three (open "
+                "“Faults to inject” to see or change them). Press **Run and play** and watch the events travel.",
+                icon=":material/tour:")
+    else:
+        st.info("**Walkthrough, step 4.** Where did each event end? Read the totals: confirmations that failed "
+                "were retried from their queue, and the ones that failed three times are parked in the "
+                "Confirmation DLQ; the analytics function got duplicates and, being idempotent, did the work "
+                "once.", icon=":material/tour:")
+        st.page_link("pages/quiz.py", label="Step 5: answer one question", icon=":material/quiz:",
+                     query_params={"question": TOUR_QUESTION})
 
 
 def run_scenario(design, scenario: dict, limit: int, bar=None) -> dict:
@@ -43,11 +121,37 @@ def current(s) -> dict | None:
     return None
 
 
+def service_names(design) -> dict[str, str]:
+    """Node id -> "Label · Type" (with the id when two services would read the same)."""
+    names = {n.id: f"{n.title} · {BY_NAME[n.type].title if n.type in BY_NAME else n.type}" for n in design.nodes}
+    seen: dict[str, int] = {}
+    for name in names.values():
+        seen[name] = seen.get(name, 0) + 1
+    return {nid: name if seen[name] == 1 else f"{name} ({nid})" for nid, name in names.items()}
+
+
+def connection_names(design) -> dict[str, str]:
+    titles = {n.id: n.title for n in design.nodes}
+    names = {}
+    for e in design.edges:
+        name = f"{titles.get(e.source, e.source)} → {titles.get(e.target, e.target)}"
+        names[e.key] = name + (" (dead letters)" if e.kind == "dead_letter" else "")
+    seen: dict[str, int] = {}
+    for name in names.values():
+        seen[name] = seen.get(name, 0) + 1
+    return {key: name if seen[name] == 1 else f"{name} ({key})" for key, name in names.items()}
+
+
 def _fault_rows(s, base: dict) -> tuple[list[dict], list[dict]]:
-    """The fault tables: what was edited in this session (by node id / edge key), else the scenario's."""
+    """The fault tables: what was edited in this session (by node id / edge key), else the scenario's. Each row
+    starts with its service's (connection's) name as it reads today; the id stays in the row as its key."""
     kept = s._s.setdefault("faults", {"nodes": {}, "edges": {}})
-    nodes = [kept["nodes"].get(r["node"], r) for r in node_fault_rows(base, [n.id for n in s.design.nodes])]
-    edges = [kept["edges"].get(r["connection"], r)
+    names, links = service_names(s.design), connection_names(s.design)
+    nodes = [{"service": names[r["node"]], **{k: v for k, v in kept["nodes"].get(r["node"], r).items()
+                                              if k != "service"}}
+             for r in node_fault_rows(base, [n.id for n in s.design.nodes])]
+    edges = [{"link": links[r["connection"]], **{k: v for k, v in kept["edges"].get(r["connection"], r).items()
+                                                 if k != "link"}}
              for r in edge_fault_rows(base, [e.key for e in s.design.edges])]
     return nodes, edges
 
@@ -62,11 +166,12 @@ def _fault_editors(s, base: dict) -> tuple[list[dict], list[dict]]:
     with box:
         st.caption("Per service: failure probability, one outage window [from, to) in simulated seconds, added "
                    "latency, a concurrency cap (throttling), crash after the side effect.")
-        rows = st.data_editor(rows, hide_index=True, disabled=["node"], key=f"faults-{s.version}",
-                              width="stretch")
+        rows = st.data_editor(rows, hide_index=True, disabled=["service", "node"], key=f"faults-{s.version}",
+                              width="stretch", column_config=NODE_COLUMNS, column_order=list(NODE_COLUMNS))
         st.caption("Per connection: duplicate probability (overrides the one below), latency and jitter (s).")
-        edge_rows = st.data_editor(edge_rows, hide_index=True, disabled=["connection"],
-                                   key=f"edge-faults-{s.version}", width="stretch")
+        edge_rows = st.data_editor(edge_rows, hide_index=True, disabled=["link", "connection"],
+                                   key=f"edge-faults-{s.version}", width="stretch", column_config=EDGE_COLUMNS,
+                                   column_order=list(EDGE_COLUMNS))
     s._s["faults"] = {"nodes": {r["node"]: r for r in rows}, "edges": {r["connection"]: r for r in edge_rows}}
     return rows, edge_rows
 
@@ -76,6 +181,8 @@ def scenario_form(s) -> None:
     if not design.nodes:
         st.info("Add services to the canvas first (drag a block or a whole pattern from the palette).")
         return
+    _apply_tour(s)
+    _tour_steps(s, "form")
     base = copy.deepcopy(s.scenario or default_scenario(design))
     ids = [n.id for n in design.nodes]
     workload = (base.get("workload") or [{}])[0]
@@ -147,6 +254,7 @@ def results(s) -> None:
         else:
             st.info("No run yet: set a scenario in “Run a scenario” and press **Run and play**.")
         return
+    _tour_steps(s, "results")
     show_run(last["run"], s.design, key=f"designer-run-{s.version}")
     with st.expander("The scenario that produced this run"):
         st.code(dump_yaml(last["scenario"]), language="yaml")
