@@ -194,7 +194,7 @@ def _cookie_sync() -> None:
         st.session_state.pop(_PENDING, None)
         return
     data = {"id": pending["id"], "url": pending["url"], "ticket": pending.get("ticket", "")}
-    _cookie_element()(key="sps-cookie", data=data)
+    _cookie_element()(key="cookie-sync", data=data)
 
 
 def _remember(learner: learners.Learner) -> None:
