@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 
 
@@ -46,9 +47,19 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     for f in findings:
         fix = f"  [fix: {f['fix']['label']}]" if "fix" in f else ""
-        print(f"{f['id']} {f['severity']:<7} {f['path']}\n    {f['message']}{fix}")
-    print(f"{design.name}: {summary(findings)}")
+        print(terminal_text(f"{f['id']} {f['severity']:<7} {f['path']}\n    {f['message']}{fix}"))
+    print(terminal_text(f"{design.name}: {summary(findings)}"))
     return 0
+
+
+# Labels and names come from the design file: an ANSI escape or a bidi control in them must not reach the
+# terminal (it could recolour, hide or reorder what the reader sees). Newlines of our own are kept.
+_UNSAFE = re.compile("[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_text(text: str) -> str:
+    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
+                       text)
 
 
 if __name__ == "__main__":

@@ -90,3 +90,14 @@ def test_output_does_not_depend_on_the_hash_seed():
                               env=dict(os.environ, PYTHONHASHSEED=seed))
         outputs.add(proc.stdout)
     assert len(outputs) == 1 and json.loads(outputs.pop())
+
+
+def test_text_output_never_passes_terminal_escapes_or_bidi_controls(tmp_path):
+    import subprocess
+    import sys
+    path = tmp_path / "ansi.yaml"
+    path.write_text('name: "evil\\x1b[31mred\\u202e"\nnodes:\n  - {id: a, type: lambda, label: "x\\x1b[2Jy"}\n'
+                    "edges: []\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "lint", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "\x1b" not in out and "\u202e" not in out
+    assert "x\\x1b[2Jy" in out and "evil\\x1b[31mred\\u202e" in out    # shown, harmlessly, as escapes
