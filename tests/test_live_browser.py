@@ -128,6 +128,13 @@ def test_teacher_drives_student_follows_asks_and_resumes(chromium, url):
         teacher.get_by_role("link", name=re.compile("Resume")).first.click()
         teacher.wait_for_selector("[data-testid=join-code]", timeout=drive.SLOW)
         assert teacher.locator("[data-testid=join-code]").inner_text().strip() == code
+        resumed_at = drive.hop(student)
+        deadline = time.time() + 10
+        while time.time() < deadline and drive.hop(teacher) != resumed_at:                 # back where it was
+            teacher.wait_for_timeout(200)
+        assert drive.hop(teacher) == resumed_at, (drive.hop(teacher), resumed_at)
+        teacher.wait_for_timeout(1500)
+        assert drive.hop(student) == resumed_at                                # the class was not pulled to 0
         shots(teacher, "live-teacher-resumed")
         teacher.get_by_role("button", name="End the live session").click()
         teacher.wait_for_selector("text=This live session has ended", timeout=drive.SLOW)

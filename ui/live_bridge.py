@@ -140,7 +140,12 @@ function act(st, root, cur) {
   st.status.textContent = '';
   if (d.mode === 'report') {
     if (d.seek && d.seek.id !== st.seekDone) {
-      if (driveTo(st, root, cur, d.seek.hop, d.seek.t || 0)) st.seekDone = d.seek.id;
+      if (st.seekId !== d.seek.id) { st.seekId = d.seek.id; st.seekFrom = Date.now(); }
+      if (Date.now() - st.seekFrom > 8000) { st.seekDone = d.seek.id; return; }   // never block the reports
+      if (d.seek.speed && cur.speed !== d.seek.speed && !st.speedTried) {
+        st.speedTried = true; setSpeed(root, d.seek.speed); return;
+      }
+      if (driveTo(st, root, cur, d.seek.hop, d.seek.t || 0)) { st.seekDone = d.seek.id; st.speedTried = false; }
       return;
     }
     const last = st.sent;

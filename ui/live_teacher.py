@@ -85,8 +85,9 @@ def _flush(teacher, session_id: int) -> bool:
 def _seek(payload: dict, hop: int) -> None:
     hops = payload["hops"]
     t = hops[hop - 1][0] if 0 < hop <= len(hops) else 0.0
-    n = st.session_state.get("live-seek", {}).get("id", 0) + 1
-    st.session_state["live-seek"] = {"id": n, "hop": int(hop), "t": t}
+    n = st.session_state.get("live-seeks", 0) + 1
+    st.session_state["live-seeks"] = n
+    st.session_state["live-seek"] = {"id": f"reveal-{n}", "hop": int(hop), "t": t}
 
 
 @st.fragment
@@ -253,6 +254,17 @@ def show(session_param: str) -> None:
                     f"margin:0'>{session.code}</p>", unsafe_allow_html=True)
     with right:
         st.image(qr_svg(join_url(session.code)), caption="Scan to join", width=150)
+    resumed = st.session_state.get("live-resumed")
+    if resumed != session.id:
+        # a new tab (or a reconnect to another replica): bring this canvas to the stored position before
+        # reporting anything, so that resuming never pulls the class back to hop 0
+        try:
+            snap = live.snapshot(session.id)
+            st.session_state["live-seek"] = {"id": f"resume-{session.id}", "hop": int(snap["hop"]),
+                                             "t": float(snap["sim_t"]), "speed": float(snap["speed"])}
+            st.session_state["live-resumed"] = session.id
+        except DB_ERRORS:
+            reconnecting()
     data = cs.readonly_data(design, payload, presenter=True, height=640)
     canvas(data, key="sps-live-canvas")
     reporter(teacher, session)
