@@ -18,6 +18,15 @@ def default_run(pattern_id: str):
     return simulate(get(pattern_id).design, trace=True)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def cost_per_million(pattern_id: str) -> tuple[float | None, str]:
+    """The pattern's list-price cost per million events in, under its default scenario (us-east-1)."""
+    from patterns.catalog import get
+    from simulator.cost import price_run
+    bill = price_run(simulate(get(pattern_id).design))
+    return bill.per_million_usd, bill.book.as_of
+
+
 def _bullets(items: list[str]) -> None:
     for item in items:
         st.markdown(f"- {item}")
@@ -51,6 +60,11 @@ def show(pattern: Pattern, catalog: dict) -> None:
         st.markdown(pattern.failure_behaviour)
         st.subheader("Trade-offs", anchor=False)
         _bullets(pattern.trade_offs)
+        usd, as_of = cost_per_million(pattern.id)
+        if usd is not None:
+            st.metric("Cost per million events in (default scenario, us-east-1 list prices)", f"${usd:,.2f}",
+                      help=f"Computed from a simulated run, retries and duplicates included; prices as of {as_of}, "
+                           "without the free tier. The run's own breakdown is under “Run it”.")
     with tabs[3]:
         st.markdown(f"**What the default scenario shows.** {pattern.demonstrates}")
         if st.toggle("Run the default scenario", key=f"run-{pattern.id}",
