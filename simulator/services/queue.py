@@ -517,6 +517,7 @@ class ESM:
 
     def __init__(self, queue: QueueModel, link):
         self.queue = queue
+        self.rt = queue.rt
         self.link = link
         self.consumer = link.target
         props = link.props
@@ -632,30 +633,30 @@ class ESM:
     # invoking ----------------------------------------------------------------------------
     def dispatch(self, batch: list) -> None:
         """Hand a received batch to the consumer."""
-        q = self.queue
-        rt = q.rt
+        rt = self.rt
         n = len(batch)
         rt.hops += n
         self.link.delivered += n
-        qid = q.id
+        qid = self.queue.id
         for m in batch:
             m.hop_from = qid
         self.running += 1
         ctx = batch
         if self.vt_timer:
             # The invocation may outlive the visibility timeout: the messages then become visible again.
+            q = self.queue
             receipts = tuple(m.receipt for m in batch)
             ctx = (batch, receipts)
             q.env.at(batch[0].visible_at, q._reappear, ctx)
         consumer = self.consumer
         consumer.invoke(batch, self._done_cb, self.mode, self.link, ctx)
-        if self.dup_p:
-            if rt.rng.random() < self.dup_p:
-                # SQS delivered one message of the batch a second time (at-least-once).
-                twin = batch[0].duplicate()
-                twin.attempt = batch[0].attempt
-                rt.hops += 1
-                consumer.invoke([twin], _ignore, "batch", self.link)
+        p = self.dup_p
+        if p and rt.rng.random() < p:
+            # SQS delivered one message of the batch a second time (at-least-once).
+            twin = batch[0].duplicate()
+            twin.attempt = batch[0].attempt
+            rt.hops += 1
+            consumer.invoke([twin], _ignore, "batch", self.link)
 
     def _done(self, ctx, failed, error, _output=None) -> None:
         self.running -= 1
