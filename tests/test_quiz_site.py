@@ -290,6 +290,11 @@ def test_a_ticket_gives_the_cookie_once():
     assert identity.read_cookie(value) == learner
     assert identity.redeem_ticket(ticket) is None and identity.redeem_ticket("guess") is None
     assert identity.redeem_ticket(None) is None
+    import time
+    old = identity.issue_ticket(learner, now=time.time() - identity.TICKET_TTL_S - 1)
+    assert identity.redeem_ticket(old) is None                                   # expired
+    t1, body, exp, sig = identity.issue_ticket(learner).split(".")
+    assert identity.redeem_ticket(f"{t1}.{body}.{int(exp) + 600}.{sig}") is None  # its expiry moved: forged
 
 
 def test_sign_out_forgets_the_cookie_for_the_rest_of_the_session():

@@ -12,8 +12,8 @@ Streamlit session, so session state is gone; what survives is a cookie, `sps_lea
   (`st.context.cookies`, from the WebSocket handshake) but offers no way to write one from a script, and an
   HttpOnly cookie can only come from an HTTP response. So `ui.serve` starts the site as an `st.App` (Streamlit's
   ASGI app, which takes extra Starlette routes) with two routes, `POST /_sps/session` and `POST /_sps/signout`.
-- After a sign-in the script makes a **one-time ticket** (random, 2 minutes, kept in this process only) for the
-  cookie value; a small Components-v2 element POSTs the ticket (in the body, never in a URL) to
+- After a sign-in the script makes a **ticket**: the cookie value signed again for this purpose, good for
+  2 minutes and redeemed once; a small Components-v2 element POSTs the ticket (in the body, never in a URL) to
   `/_sps/session`, whose response sets the cookie. Sign-out POSTs to `/_sps/signout`, which expires it, and this
   session ignores the cookie its WebSocket was opened with. Both routes refuse a cross-origin request.
 """
@@ -130,30 +130,41 @@ def read_cookie(value: str | None, now: float | None = None) -> learners.Learner
     return learner
 
 
-# --- one-time tickets: a sign-in in this process -> the cookie, through one HTTP request --------------------
-_tickets: dict[str, tuple[str, float]] = {}
+# --- tickets: a sign-in in a script -> the cookie, through one HTTP request -----------------------------------
+# A ticket is the cookie value, signed again for this one purpose and good for two minutes, so any replica that
+# shares the secret (SPS_SECRET, as ops.cluster sets it) can redeem it; a replica redeems each ticket once.
+_redeemed: dict[str, float] = {}
 _tickets_lock = threading.Lock()
 
 
-def issue_ticket(learner: learners.Learner) -> str:
-    ticket = _secrets.token_urlsafe(24)
-    now = time.time()
-    with _tickets_lock:
-        for old in [t for t, (_, exp) in _tickets.items() if exp < now]:
-            del _tickets[old]
-        if len(_tickets) > 10_000:
-            _tickets.clear()
-        _tickets[ticket] = (make_cookie(learner), now + TICKET_TTL_S)
-    return ticket
+def issue_ticket(learner: learners.Learner, now: float | None = None) -> str:
+    body = base64.urlsafe_b64encode(make_cookie(learner, now).encode("ascii")).rstrip(b"=").decode("ascii")
+    payload = f"t1.{body}.{int((now if now is not None else time.time()) + TICKET_TTL_S)}"
+    return f"{payload}.{_sign('ticket/' + payload)}"
 
 
-def redeem_ticket(ticket) -> str | None:
-    """The cookie value for a ticket, once; None for an unknown, used or expired one."""
-    if not isinstance(ticket, str):
+def redeem_ticket(ticket, now: float | None = None) -> str | None:
+    """The cookie value a ticket carries, once; None for a forged, used or expired one."""
+    if not isinstance(ticket, str) or len(ticket) > 400:
+        return None
+    parts = ticket.split(".")
+    if len(parts) != 4 or parts[0] != "t1" or not parts[2].isdigit():
+        return None
+    payload = ".".join(parts[:3])
+    now = now if now is not None else time.time()
+    try:
+        if not hmac.compare_digest(_sign("ticket/" + payload), parts[3]) or int(parts[2]) < now:
+            return None
+        value = base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)).decode("ascii")
+    except (ValueError, UnicodeError, RuntimeError, OSError):
         return None
     with _tickets_lock:
-        found = _tickets.pop(ticket, None)
-    return found[0] if found and found[1] >= time.time() else None
+        for old in [t for t, exp in _redeemed.items() if exp < now]:
+            del _redeemed[old]
+        if parts[3] in _redeemed:
+            return None
+        _redeemed[parts[3]] = int(parts[2])
+    return value
 
 
 def cookie_path() -> str:
