@@ -25,6 +25,9 @@ def main() -> None:
     from benchmarks import canvas as canvas_bench
     canvas_bench.main()
 
+    from benchmarks import live_load
+    live_load.main([])
+
 
 if __name__ == "__main__":
     main()
