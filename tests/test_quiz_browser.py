@@ -77,6 +77,11 @@ def test_one_full_quiz_in_the_browser(url):
         screenshot(page, "quiz-results")
         page.goto(url + "/progress")
         page.wait_for_selector("h1:has-text('My progress')", timeout=60_000)
-        # a new browser session is a new visitor: nobody's progress is shown without signing in
-        page.get_by_text("Your progress is private").wait_for(timeout=30_000)
-        assert page.get_by_text("Signed in as").count() == 0
+        # the same browser keeps the learner signed in (the signed sign-in cookie survives a new page load) ...
+        page.get_by_text("Signed in as").first.wait_for(timeout=30_000)
+        # ... and another browser is another visitor: nobody's progress is shown without signing in
+        stranger = chromium.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        stranger.goto(url + "/progress")
+        stranger.wait_for_selector("h1:has-text('My progress')", timeout=60_000)
+        stranger.get_by_text("Your progress is private").wait_for(timeout=30_000)
+        assert stranger.get_by_text("Signed in as").count() == 0
