@@ -55,8 +55,15 @@ def sign_up(page, base: str, name: str) -> None:
 
 def start_live(page, base: str, run_code: str) -> str:
     """From the classroom page of `run_code`: start a live session; returns its join code."""
-    page.goto(base + "/classroom?run=" + run_code, timeout=SLOW)
-    page.get_by_role("button", name="Start a live session").click(timeout=SLOW)
+    button = page.get_by_role("button", name="Start a live session")
+    for _ in range(4):       # the sign-in cookie is set by a request after the sign-up: a page load may precede it
+        page.goto(base + "/classroom?run=" + run_code, timeout=SLOW)
+        try:
+            button.wait_for(timeout=15_000)
+            break
+        except Exception:  # noqa: BLE001 — not signed in yet on this load
+            page.wait_for_timeout(1000)
+    button.click(timeout=SLOW)
     page.wait_for_selector("[data-testid=join-code]", timeout=SLOW)
     page.wait_for_selector("[data-testid=step-forward]", timeout=SLOW)
     return page.locator("[data-testid=join-code]").inner_text().strip()
