@@ -91,13 +91,22 @@ def test_following_the_walkthrough_from_start_to_the_question(url):
         screenshot(page, "first-visit-faults-1440")
 
         # Click a cell, then type: "Record analytics" (row 6) gets a failure probability of 0.25.
-        grid.scroll_into_view_if_needed()
-        x, y = grid_cell(page, grid, 6)
-        page.mouse.click(x, y)
-        page.keyboard.press("ArrowRight")
-        page.keyboard.type("0.25", delay=200)                  # a person's pace: the first key opens the editor
-        page.keyboard.press("Enter")
-        page.wait_for_timeout(1500)
+        # Under a loaded machine the grid can drop a key typed while its editor opens: one more try, then fail.
+        for _attempt in range(2):
+            grid.scroll_into_view_if_needed()
+            x, y = grid_cell(page, grid, 6)
+            page.mouse.click(x, y)
+            page.keyboard.press("ArrowRight")
+            page.keyboard.type("0")                   # the first key opens the cell's editor, holding that key
+            page.locator("#portal input, #portal textarea").first.wait_for(timeout=SLOW)
+            page.keyboard.type(".25", delay=50)
+            page.keyboard.press("Enter")
+            page.wait_for_timeout(1500)
+            cell = page.evaluate("() => document.querySelector('[data-testid=stDataFrame] #glide-cell-1-6')"
+                                 "?.textContent")
+            if cell == "0.25":
+                break
+        assert cell == "0.25", cell
 
         page.get_by_role("button", name="Run and play").click()
         page.wait_for_selector("text=Playing seed 1", timeout=SLOW)
