@@ -6,30 +6,9 @@ when the design does not say. Kinds that change delivery semantics (`sync`/`asyn
 """
 from __future__ import annotations
 
+from design.edge_kinds import EDGE_KINDS  # re-exported: the loader and the kind picker read it here
 from design.props import BOOL, ENUM, FLOAT, INT, MAPPING, NODE_REF, PATTERN, STR, Prop
 
-EDGE_KINDS = {
-    "sync": "synchronous call: the caller waits for the answer",
-    "async": "asynchronous invocation: Lambda's internal queue, retries, destinations",
-    "event_source": "event source mapping: Lambda (or a pipe) polls a queue or stream",
-    "subscription": "SNS subscription (optionally with a filter policy)",
-    "rule_target": "EventBridge rule target (the edge carries the rule's pattern)",
-    "integration": "API Gateway direct service integration, no function in between",
-    "notification": "S3 event notification",
-    "schedule_target": "EventBridge Scheduler target",
-    "pipe_target": "EventBridge Pipe target",
-    "enrichment": "EventBridge Pipe enrichment step",
-    "task": "Step Functions task calling this node",
-    "publish": "the function sends, publishes or writes to this service",
-    "stream": "change stream read by a consumer",
-    "delivery": "Firehose delivery to storage",
-    "metric": "an alarm watches this node",
-    "notify": "an alarm notifies a target",
-    "dead_letter": "where messages go after the source gives up",
-    "on_failure": "on-failure destination: an invocation record after retries run out",
-    "on_success": "on-success destination",
-    "compensate": "the undo step for this step of a saga",
-}
 
 _CALLABLE = ("lambda", "external", "state_machine")
 _MESSAGING_TARGETS = ("sqs_queue", "sns_topic", "event_bus", "kinesis_stream", "firehose", "state_machine",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+from design.edge_kinds import FLOW_KINDS  # re-exported for the designer
 from design.model import Design
 
 
@@ -16,10 +17,6 @@ def to_networkx(design: Design) -> nx.MultiDiGraph:
     return graph
 
 
-# Edge kinds that carry data forward; a cycle through only these can loop forever.
-FLOW_KINDS = frozenset({"sync", "async", "event_source", "subscription", "rule_target", "integration",
-                        "notification", "schedule_target", "pipe_target", "task", "publish", "stream",
-                        "delivery"})
 
 
 def flow_cycles(design: Design, limit: int = 50) -> list[list[str]]:

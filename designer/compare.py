@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import statistics
 
+from design.edge_kinds import POLLED_KINDS, SIDE_KINDS
 from design.model import Design
 
 STATE_KINDS = {
@@ -20,8 +21,8 @@ STATE_KINDS = {
     "s3_bucket": "objects",
     "firehose": "buffered records",
 }
-POLLED = frozenset({"event_source", "stream"})
-SIDE = frozenset({"metric", "notify", "dead_letter", "on_failure", "on_success"})
+POLLED = POLLED_KINDS
+SIDE = SIDE_KINDS
 
 
 def same_workload(design: Design, count: int, rate_per_s: float, seed: int, until_s: float) -> dict:

@@ -8,7 +8,7 @@ the same positions.
 """
 from __future__ import annotations
 
-from design.graph import FLOW_KINDS
+from design.edge_kinds import FLOW_KINDS
 from design.model import Design
 
 LAYER_GAP = 270.0     # horizontal distance between layers (a node is 190 wide)

@@ -21,6 +21,7 @@ Kinds: what the viewer sees.
 """
 from __future__ import annotations
 
+from design.edge_kinds import FAILURE_PATH_KINDS
 from design.model import Design
 from simulator.narrate import describe
 from simulator.outcomes import OUTCOMES, PLAYBACK_KINDS, Hop
@@ -88,7 +89,7 @@ def _edge_for(by_pair, src: str, dst: str, kind: str) -> int:
         return -1
     if kind == "dlq":
         for i, k in candidates:
-            if k in ("dead_letter", "on_failure"):
+            if k in FAILURE_PATH_KINDS:
                 return i
     for i, k in candidates:
         if k not in ("dead_letter", "on_failure", "metric", "notify", "compensate"):

@@ -7,15 +7,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from design.edge_kinds import EDGE_KINDS
 from design.model import Design
 from design.registry import BY_NAME, PALETTE_GROUPS, TYPES
 
 # Edge kinds drawn differently (dash pattern and a word on the edge), so meaning is never colour alone.
-EDGE_STYLE = {"dead_letter": "failure", "on_failure": "failure", "on_success": "side", "compensate": "dotted",
-              "metric": "dotted", "notify": "dotted", "async": "async", "sync": "sync", "task": "sync"}
-EDGE_WORDS = {"dead_letter": "DLQ", "on_failure": "on failure", "on_success": "on success", "compensate": "undo",
-              "metric": "watches", "notify": "notifies", "async": "async", "sync": "sync", "task": "task",
-              "enrichment": "enrich", "delivery": "delivers", "stream": "stream"}
+# (Both read from the one EDGE_KINDS table.)
+EDGE_STYLE = {k.name: k.style for k in EDGE_KINDS.values() if k.style != "flow"}
+EDGE_WORDS = {k.name: k.label for k in EDGE_KINDS.values() if k.label}
 # Glyphs that common fonts (and a projector PC without emoji fonts) cannot draw get a text stand-in.
 GLYPH_TEXT = {"⏱": "CRON"}
 _PATH = re.compile(r"^(nodes|edges)\[([^\]]+)\]")

@@ -7,20 +7,23 @@ from __future__ import annotations
 
 import graphviz
 
+from design.edge_kinds import EDGE_KINDS
 from design.model import Design
 from design.registry import BY_NAME
 
-# Edge kinds drawn differently, so a reader can tell delivery styles apart without colour.
-EDGE_STYLES = {
-    "dead_letter": {"style": "dashed", "color": "#b71c1c", "fontcolor": "#b71c1c"},
-    "on_failure": {"style": "dashed", "color": "#b71c1c", "fontcolor": "#b71c1c"},
-    "compensate": {"style": "dotted", "color": "#6a1b9a"},
+# How each drawing style of design.edge_kinds looks in Graphviz, so a reader tells delivery styles apart
+# without colour (the dash pattern differs too). The word on an edge is the kind's `label`.
+STYLE_ATTRS = {
+    "failure": {"style": "dashed", "color": "#b71c1c", "fontcolor": "#b71c1c"},
+    "side": {"style": "dashed"},
+    "dotted": {"style": "dotted", "color": "#6a1b9a"},
     "async": {"style": "bold"},
-    "metric": {"style": "dotted", "arrowhead": "odot"},
-    "task": {"color": "#2e7d32"},
 }
-EDGE_LABELS = {"dead_letter": "DLQ", "on_failure": "on failure", "on_success": "on success", "compensate": "undo",
-               "async": "async", "metric": "watches", "enrichment": "enrich"}
+
+
+def edge_attrs(kind: str | None) -> dict:
+    spec = EDGE_KINDS.get(kind or "")
+    return dict(STYLE_ATTRS.get(spec.style, {})) if spec else {}
 
 
 def dot_text(text: str) -> str:
@@ -44,8 +47,9 @@ def edge_label(design: Design, edge) -> str:
         parts.append("filtered")
     if edge.props.get("route"):
         parts.append(str(edge.props["route"]))
-    if kind in EDGE_LABELS:
-        parts.append(EDGE_LABELS[kind])
+    spec = EDGE_KINDS.get(kind)
+    if spec and spec.label:
+        parts.append(spec.label)
     return " · ".join(parts)
 
 
@@ -63,7 +67,7 @@ def to_dot(design: Design, highlight: dict[str, str] | None = None, rankdir: str
         graph.node(node.id, dot_text(label), shape=spec.shape, fillcolor=spec.colour, color="#37474f")
     for edge in design.edges:
         kind = design.kind_of(edge) or ""
-        attrs = dict(EDGE_STYLES.get(kind, {}))
+        attrs = edge_attrs(kind)
         label = edge_label(design, edge)
         if label:
             attrs["label"] = dot_text(label)
@@ -71,5 +75,5 @@ def to_dot(design: Design, highlight: dict[str, str] | None = None, rankdir: str
     for edge in design.edges:
         dead_letter = edge.props.get("dead_letter")
         if dead_letter:
-            graph.edge(edge.target, dead_letter, label="DLQ", **EDGE_STYLES["dead_letter"])
+            graph.edge(edge.target, dead_letter, label="DLQ", **edge_attrs("dead_letter"))
     return graph.source

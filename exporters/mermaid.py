@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from design.edge_kinds import EDGE_KINDS
 from design.model import Design
 from design.registry import BY_NAME
 from exporters.dot import edge_label
@@ -29,7 +30,8 @@ def to_mermaid(design: Design) -> str:
         lines.append(f'    {_id(node.id)}{left}"{_text(spec.glyph + " " + node.title)}"{right}')
     for edge in design.edges:
         kind = design.kind_of(edge)
-        arrow = "-.->" if kind in ("dead_letter", "on_failure", "compensate", "metric") else "-->"
+        spec = EDGE_KINDS.get(kind or "")
+        arrow = "-.->" if spec and spec.style in ("failure", "side", "dotted") else "-->"
         label = edge_label(design, edge)
         middle = f'|"{_text(label)}"|' if label else ""
         lines.append(f"    {_id(edge.source)} {arrow}{middle} {_id(edge.target)}")

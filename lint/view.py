@@ -9,18 +9,11 @@ import re
 from functools import cached_property
 
 from design.connections import infer_kind
-from design.graph import FLOW_KINDS
+from design.edge_kinds import ASYNC_INVOKE_KINDS, FLOW_KINDS, TRIGGER_KINDS
 from design.model import Design, Edge, Node
 from design.registry import BY_NAME
-from simulator.services.base import DELIVERY_KINDS_ASYNC
 
-# Edge kinds that make the target run (an invocation, a delivery, a poll); the one list the rules share.
-TRIGGER_KINDS = frozenset({"sync", "async", "event_source", "subscription", "rule_target", "integration",
-                           "notification", "schedule_target", "pipe_target", "enrichment", "task", "stream",
-                           "notify", "on_failure", "on_success", "publish"})
-# Kinds by which Lambda is invoked asynchronously (its internal queue, retries, destinations), as the
-# simulator models them; a dead-letter edge never points at a function, so it is left out.
-ASYNC_INVOKE_KINDS = frozenset(DELIVERY_KINDS_ASYNC) - {"dead_letter"}
+__all__ = ["ASYNC_INVOKE_KINDS", "TRIGGER_KINDS", "DesignView"]   # the rules import the kinds from here
 
 
 def _kind(nodes: dict[str, Node], edge: Edge) -> str | None:

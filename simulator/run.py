@@ -5,13 +5,13 @@ from dataclasses import dataclass, field
 
 from design.model import Design
 from design.connections import infer_kind
+from design.edge_kinds import AT_LEAST_ONCE_KINDS, DELIVERY_KINDS_ASYNC
 from design.registry import BY_NAME
 from design.scenario import DEFAULT_UNTIL_S, scenario_problems
 from matching import PatternError, compile_filter_policy, compile_pattern
 from simulator.metrics import conservation, totals
 from simulator.runtime import DEFAULT_HOPS_PER_EVENT, DEFAULT_MAX_HOPS_FLOOR, Faults, Link, Runtime
 from simulator.services.alarm import AlarmModel
-from simulator.services.base import DELIVERY_KINDS_ASYNC
 from simulator.services.bus import BusModel, ScheduleModel
 from simulator.services.edges import AppSyncModel, ClientModel, ExternalModel, GatewayModel
 from simulator.services.lambda_fn import LambdaModel
@@ -30,9 +30,6 @@ MODELS = {
 }
 assert set(MODELS) == set(BY_NAME), "every registry type needs a simulator model"
 
-# Edge kinds where a service delivers at least once on its own; the rate comes from the sender's type.
-_AT_LEAST_ONCE = frozenset({"subscription", "rule_target", "notification", "event_source", "async",
-                            "schedule_target", "stream"})
 SERIES_POINTS = 120
 
 
@@ -227,7 +224,7 @@ def _build(design: Design, rt: Runtime, inject: dict) -> None:
 
 def _natural_rate(node, kind: str) -> float:
     """Illustrative at-least-once rates (AWS publishes none; see the registry)."""
-    if kind not in _AT_LEAST_ONCE or node.prop("fifo"):
+    if kind not in AT_LEAST_ONCE_KINDS or node.prop("fifo"):
         return 0.0
     return BY_NAME[node.type].natural_duplicate_rate
 

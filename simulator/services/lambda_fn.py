@@ -22,7 +22,8 @@ from simulator.engine import NORMAL
 from simulator.messages import Message
 from simulator.metrics import _SUB, ZERO_BUCKET as _ZERO_BUCKET
 from simulator.runtime import NO_FAULTS
-from simulator.services.base import DELIVERY_KINDS_ASYNC, Model
+from design.edge_kinds import DELIVERY_KINDS_ASYNC
+from simulator.services.base import Model
 from simulator.services.breaker import Breaker
 
 ACCOUNT_CONCURRENCY = 1000          # semantics.md §1: default per account and Region
