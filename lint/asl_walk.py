@@ -5,7 +5,7 @@ A state's path is how findings name it: `States.Charge`, `States.Fan out.Branche
 """
 from __future__ import annotations
 
-from simulator.asl import resolve_target, validate_definition
+from states_language import resolve_target, validate_definition
 
 from lint.view import DesignView, node_path
 

@@ -10,9 +10,9 @@ from hypothesis import given, settings, strategies as st
 
 from simulator.asl import (START_TIME, AslError, Execution, Finished, Invoke, Sleep, resolve_target,
                            validate_definition)
-from simulator.asl.choice import rule_matches
-from simulator.asl.intrinsics import call_intrinsic
-from simulator.asl.paths import StatesError
+from states_language.choice import rule_matches
+from states_language.intrinsics import call_intrinsic
+from states_language.paths import StatesError
 
 
 def machine(states: dict, start: str | None = None, **top) -> dict:
@@ -615,7 +615,7 @@ def test_validation_reports_problems_and_never_raises(document):
 
 
 def test_a_slice_in_a_result_path_is_reported_not_a_crash():
-    from simulator.asl.paths import is_path
+    from states_language.paths import is_path
     assert is_path("$.a[0:2]") is True
     assert is_path("$.a[0:2]", reference=True) is False
     problems = validate_definition({"StartAt": "P", "States": {"P": {"Type": "Pass", "ResultPath": "$.a[0:2]",

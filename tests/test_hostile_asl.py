@@ -13,9 +13,9 @@ import tracemalloc
 import pytest
 
 from simulator.asl import Execution, Finished
-from simulator.asl.intrinsics import call_intrinsic
-from simulator.asl.jsonata import evaluate_jsonata
-from simulator.asl.paths import StatesError
+from states_language.intrinsics import call_intrinsic
+from states_language.jsonata import evaluate_jsonata
+from states_language.paths import StatesError
 
 BIG = "a" * 200_000
 DATA = {"s": BIG, "small": "x" * 9_000, "deep": "[" * 3000 + "]" * 3000, "items": list(range(1000))}

@@ -8,7 +8,7 @@ import pytest
 from design import from_data, load_file
 from lint import lint
 from lint.fixes import FIXES, FixError, apply_fix
-from simulator.asl import validate_definition
+from states_language import validate_definition
 from simulator.run import simulate
 
 FIXTURES = Path(__file__).resolve().parent / "lint_fixtures"

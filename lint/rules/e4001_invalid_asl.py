@@ -1,4 +1,4 @@
-from simulator.asl import validate_definition
+from states_language import validate_definition
 
 from lint.rule import Rule
 from lint.view import DesignView, node_path

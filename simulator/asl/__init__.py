@@ -27,24 +27,25 @@ Conventions a driver can rely on (all deterministic for a given rng seed):
 - Not simulated: the execution-level TimeoutSeconds (the driver owns the clock), ResultWriter (a Map's
   output stays its results array), ItemBatcher byte limits and BatchInput, Credentials, Assign and
   variables in JSONPath states (a States.Runtime failure), JSONata beyond the subset in
-  simulator.asl.jsonata (a States.QueryEvaluationError saying "unsupported JSONata expression").
+  states_language.jsonata (a States.QueryEvaluationError saying "unsupported JSONata expression").
 
 The interpreter is a package; this module is its public face and re-exports from:
   simulator.asl.commands    the commands above (Invoke, Sleep, Finished) and START_TIME
-  simulator.asl.validation  validate_definition and AslError
   simulator.asl.execution   Execution (driver protocol, branches, Retry/Catch), error_matches, retry_delay
   simulator.asl.dataflow    DataFlow: a state's input and output (paths, templates, JSONata Output/Assign)
-  simulator.asl.states      StateTypes: each state type, Parallel/Map bookkeeping; resolve_target
+  simulator.asl.states      StateTypes: each state type, Parallel/Map bookkeeping
   simulator.asl.records     Branch, Step, Group: the bookkeeping records of the last three
-and for expressions: paths (JSONPath), jsonata, choice (Choice rules), intrinsics, values.
+The language itself, which lint and the exporters read without running anything, is the top-level package
+states_language: validate_definition and AslError, resolve_target (which node a Task names), and the
+expressions (paths for JSONPath, jsonata, choice for Choice rules, intrinsics, values).
 """
 from __future__ import annotations
 
 # Command (Invoke | Sleep | Finished) stays importable from here, as before, without joining __all__.
 from simulator.asl.commands import START_TIME, Command, Finished, Invoke, Sleep
 from simulator.asl.execution import Execution, error_matches, retry_delay
-from simulator.asl.states import resolve_target
-from simulator.asl.validation import AslError, validate_definition
+# The language's names stay importable from here for the interpreter's callers.
+from states_language import AslError, resolve_target, validate_definition
 
 __all__ = ["AslError", "validate_definition", "Invoke", "Sleep", "Finished", "Execution", "START_TIME",
            "resolve_target", "error_matches", "retry_delay"]

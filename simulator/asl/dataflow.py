@@ -11,8 +11,8 @@ import random
 from typing import Any
 
 from simulator.asl.commands import START_ISO
-from simulator.asl.intrinsics import read_from, render_template, resolve_dynamic
-from simulator.asl.paths import UNDEFINED, PathMissing, StatesError, render_jsonata, write_result
+from states_language.intrinsics import read_from, render_template, resolve_dynamic
+from states_language.paths import UNDEFINED, PathMissing, StatesError, render_jsonata, write_result
 from simulator.asl.records import Step
 
 

@@ -15,10 +15,10 @@ from typing import Any, Callable
 
 from simulator.asl.commands import START_ISO, Command, Finished, Invoke, Sleep
 from simulator.asl.dataflow import DataFlow
-from simulator.asl.paths import StatesError
+from states_language.paths import StatesError
 from simulator.asl.records import Branch, Step
 from simulator.asl.states import StateTypes
-from simulator.asl.validation import AslError, validate_definition
+from states_language.validation import AslError, validate_definition
 
 _ACCOUNT = "arn:aws:states:us-east-1:123456789012"
 

@@ -1,5 +1,5 @@
-"""How each ASL state type runs (Pass, Succeed, Fail, Choice, Wait, Task, Parallel, Map), and which
-node a Task invokes (resolve_target).
+"""How each ASL state type runs (Pass, Succeed, Fail, Choice, Wait, Task, Parallel, Map); which node a
+Task invokes is states_language.resolve_target.
 
 StateTypes belongs to one Execution (simulator.asl.execution), which dispatches each step to
 `run_<type>`. A state type computes its input and output through the execution's DataFlow
@@ -9,53 +9,18 @@ issue, sleep, guard, state_error, ...). Neither module imports the other's priva
 from __future__ import annotations
 
 import copy
-import re
 from typing import TYPE_CHECKING, Any
 
-from simulator.asl.choice import next_state, parse_timestamp
-from simulator.asl.intrinsics import render_template
-from simulator.asl.paths import StatesError, write_result
+from states_language.choice import next_state, parse_timestamp
+from states_language.intrinsics import render_template
+from states_language.paths import StatesError, write_result
 from simulator.asl.commands import START_TIME, Invoke
 from simulator.asl.dataflow import DataFlow
 from simulator.asl.records import Branch, Group, Step
+from states_language.resources import resolve_target
 
 if TYPE_CHECKING:
     from simulator.asl.execution import Execution
-
-_INTEGRATION = "arn:aws:states:::"
-_PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
-
-
-def _first_placeholder(value: Any) -> str | None:
-    if isinstance(value, str):
-        m = _PLACEHOLDER.search(value)
-        return m.group(1) if m else None
-    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
-    return next((found for item in items if (found := _first_placeholder(item))), None)
-
-
-def resolve_target(resource: str, template: Any, payload: Any, substitutions: dict) -> tuple[str, str | None]:
-    """(integration, target node) of a Task: "${x}" placeholders name nodes, through `substitutions`."""
-    name, integration = None, "request_response"
-    if resource.startswith(_INTEGRATION):
-        service = resource[len(_INTEGRATION):]
-        if re.search(r"\.sync(:\d+)?$", service):
-            integration = "sync"
-        elif service.endswith(".waitForTaskToken"):
-            integration = "wait_for_task_token"
-        if service.split(".")[0] == "lambda:invoke":
-            function = template.get("FunctionName") if isinstance(template, dict) else None
-            if not _first_placeholder(function):   # dynamic: use the value the payload ended up with
-                function = payload.get("FunctionName") if isinstance(payload, dict) else None
-            if isinstance(function, str):
-                name = _first_placeholder(function) or function
-        name = name or _first_placeholder(template)
-    else:
-        name = _first_placeholder(resource)
-        if name is None and resource.startswith("arn:aws:lambda:") and resource.count(":") >= 6:
-            name = resource.split(":")[6]
-    return integration, None if name is None else substitutions.get(name, name)
-
 
 class StateTypes:
     """The `run_<type>` handlers and the Parallel/Map child bookkeeping of one execution."""

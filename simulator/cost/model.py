@@ -265,7 +265,7 @@ def _state_machine(ctx: Context, node):
 
 def path_of(definition: dict) -> tuple[int, Counter]:
     """(states entered along the main path, task calls per target node) of an ASL definition."""
-    from simulator.asl import resolve_target
+    from states_language import resolve_target
     tasks: Counter = Counter()
 
     def walk(block: dict) -> int:

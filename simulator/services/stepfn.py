@@ -60,7 +60,7 @@ class StateMachineModel(Model):
         if not isinstance(self.definition, dict):
             self.invalid = "no definition"
         else:
-            from simulator.asl import validate_definition
+            from states_language import validate_definition
             problems = validate_definition(self.definition)
             if problems:
                 self.invalid = "; ".join(problems[:3])

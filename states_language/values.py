@@ -1,4 +1,4 @@
-"""What JSONPath (simulator.asl.paths) and the JSONata subset (simulator.asl.jsonata) share.
+"""What JSONPath (states_language.paths) and the JSONata subset (states_language.jsonata) share.
 
 StatesError is the runtime failure both raise; the helpers are the JSON-value rules both follow when
 they read a quoted string literal or compare two values. Kept apart so neither language module has

@@ -14,7 +14,7 @@ import re
 import uuid
 from typing import Any, Callable
 
-from simulator.asl.paths import PathMissing, StatesError, is_path, read_path
+from states_language.paths import PathMissing, StatesError, is_path, read_path
 
 _COMPACT = (",", ":")
 # Sizes are checked before anything is allocated: a definition must not turn one small input into gigabytes

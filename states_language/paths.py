@@ -1,8 +1,8 @@
 """How ASL reads and writes JSON: JSONPath (reads, ResultPath writes) and the JSONata subset.
 
 Both query languages are reachable from here because a state uses exactly one of them for all of its
-I/O: JSONPath is implemented in this module, the JSONata subset in simulator.asl.jsonata (re-exported
-below), and what both share in simulator.asl.values.
+I/O: JSONPath is implemented in this module, the JSONata subset in states_language.jsonata (re-exported
+below), and what both share in states_language.values.
 Nothing here knows about states; `simulator.asl` decides which field is evaluated when.
 """
 from __future__ import annotations
@@ -14,8 +14,8 @@ import re
 from typing import Any
 
 # JSONata names and StatesError are re-exported so callers import either query language from here.
-from simulator.asl.jsonata import UNDEFINED, evaluate_jsonata, render_jsonata
-from simulator.asl.values import StatesError, both_numbers, same_value, unquote
+from states_language.jsonata import UNDEFINED, evaluate_jsonata, render_jsonata
+from states_language.values import StatesError, both_numbers, same_value, unquote
 
 __all__ = ["StatesError", "PathMissing", "parse_path", "is_path", "read_path", "write_result",
            "UNDEFINED", "evaluate_jsonata", "render_jsonata"]

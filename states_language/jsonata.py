@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from simulator.asl.values import StatesError, both_numbers, same_value, unquote
+from states_language.values import StatesError, both_numbers, same_value, unquote
 
 
 class _Undefined:

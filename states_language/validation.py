@@ -9,9 +9,9 @@ import json
 from collections import Counter
 from typing import Any
 
-from simulator.asl.choice import parse_timestamp, rule_problems
-from simulator.asl.intrinsics import dynamic_problem, template_problems
-from simulator.asl.paths import is_path
+from states_language.choice import parse_timestamp, rule_problems
+from states_language.intrinsics import dynamic_problem, template_problems
+from states_language.paths import is_path
 
 
 class AslError(ValueError):

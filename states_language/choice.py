@@ -10,8 +10,8 @@ import re
 from datetime import datetime
 from typing import Any
 
-from simulator.asl.paths import PathMissing, StatesError, is_path
-from simulator.asl.intrinsics import read_from
+from states_language.paths import PathMissing, StatesError, is_path
+from states_language.intrinsics import read_from
 
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 _RELATIONS = {"Equals": operator.eq, "LessThan": operator.lt, "GreaterThan": operator.gt,
