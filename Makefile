@@ -39,7 +39,7 @@ postgres:
 	fi
 
 test: dev-deps browser postgres frontend
-	$(PY) -m pytest -q -n 2 tests
+	$(PY) -m pytest -q -n 2 --dist loadgroup tests
 
 # The canvas bundle: rebuilt from the lockfile; fails when the committed build (frontend/dist) is stale.
 .PHONY: frontend

@@ -6,7 +6,11 @@ join by code and name. `watch_hops(page)` records in the page when its canvas fi
 """
 from __future__ import annotations
 
+import time
+
 SLOW = 90_000
+SIGN_IN_COOKIE = "sps_learner"   # ui.identity.COOKIE (ops/ does not import streamlit); a test keeps them equal
+FOLLOW = 60_000     # "it follows" waits: generous, so a loaded machine is not a failure; latency is the bench's
 
 # The canvas's hop counter ("hop N of M") inside its open shadow root.
 HOP_JS = """() => {
@@ -51,18 +55,24 @@ def sign_up(page, base: str, name: str) -> None:
     page.get_by_role("textbox", name="Display name").fill(name)
     page.get_by_role("button", name="Start", exact=True).click()
     page.wait_for_selector("text=Signed in as", timeout=SLOW)
+    wait_signed_in_cookie(page)
+
+
+def wait_signed_in_cookie(page, timeout_ms: int = SLOW) -> None:
+    """The sign-in cookie is set by a request the page makes after the sign-up; a page load before it lands
+    would be a visitor who is not signed in."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not any(c["name"] == SIGN_IN_COOKIE for c in page.context.cookies()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the sign-in cookie {SIGN_IN_COOKIE!r} was not set within {timeout_ms} ms")
+        page.wait_for_timeout(200)
 
 
 def start_live(page, base: str, run_code: str) -> str:
     """From the classroom page of `run_code`: start a live session; returns its join code."""
+    wait_signed_in_cookie(page)
+    page.goto(base + "/classroom?run=" + run_code, timeout=SLOW)
     button = page.get_by_role("button", name="Start a live session")
-    for _ in range(4):       # the sign-in cookie is set by a request after the sign-up: a page load may precede it
-        page.goto(base + "/classroom?run=" + run_code, timeout=SLOW)
-        try:
-            button.wait_for(timeout=15_000)
-            break
-        except Exception:  # noqa: BLE001 — not signed in yet on this load
-            page.wait_for_timeout(1000)
     button.click(timeout=SLOW)
     page.wait_for_selector("[data-testid=join-code]", timeout=SLOW)
     page.wait_for_selector("[data-testid=step-forward]", timeout=SLOW)
@@ -88,12 +98,12 @@ def seen(page) -> dict[int, float]:
     return {int(k): v / 1000.0 for k, v in (page.evaluate("() => window.__spsSeen || {}") or {}).items()}
 
 
-def wait_hop(page, k: int, timeout_ms: int = 10_000) -> None:
+def wait_hop(page, k: int, timeout_ms: int = FOLLOW) -> None:
     page.wait_for_function(f"() => ({HOP_JS})() === {int(k)}", timeout=timeout_ms)
 
 
 def ask_about_this_hop(teacher) -> None:
     """Ask the run's question at the teacher's hop, once the panel (polled each second) shows that hop."""
     k = hop(teacher)
-    teacher.wait_for_selector(f"text=your canvas is at hop {k:,} of", timeout=10_000)
+    teacher.wait_for_selector(f"text=your canvas is at hop {k:,} of", timeout=FOLLOW)
     teacher.get_by_role("button", name="Ask this question").click()

@@ -76,3 +76,10 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def settle(page, timeout: int = 90_000) -> None:
+    """Wait until Streamlit has finished the run a click started: until then the page still shows elements of
+    the previous run (stale), so what a test reads may be half old, half new."""
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", state="attached",
+                           timeout=timeout)

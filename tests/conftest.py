@@ -49,3 +49,16 @@ def hops(run, outcome=None, target=None):
     keys = ("time", "event", "trace", "source", "target", "attempt", "outcome", "detail", "copy")
     rows = [dict(zip(keys, row)) for row in run.trace]
     return [r for r in rows if (outcome is None or r["outcome"] == outcome) and (target is None or r["target"] == target)]
+
+
+HEAVY_FIXTURES = {"chromium", "url", "cluster"}   # a real site, a Chromium, or a cluster of them
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that start a real site and drive Chromium run one module at a time, on one worker (`make test`
+    uses --dist loadgroup): two of them at once on a 2-core machine, with a site, a browser and a cluster each,
+    starve each other until page loads time out. The rest of the suite shares the other worker."""
+    heavy = {item.module.__name__ for item in items if HEAVY_FIXTURES & set(item.fixturenames)}
+    for item in items:
+        if item.module.__name__ in heavy:
+            item.add_marker(pytest.mark.xdist_group("browser"))

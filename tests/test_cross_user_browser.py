@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from browser import screenshot
+from browser import screenshot, settle
 from test_site_hostile_browser import EVIL, HOSTILE, injected, new_page, offsite
 
 SLOW = 90_000
@@ -17,6 +17,7 @@ def sign_up(page, name: str) -> None:
     page.get_by_role("textbox", name="Display name").fill(name)
     page.get_by_role("button", name="Start", exact=True).click()
     page.wait_for_selector("text=Signed in as", timeout=SLOW)
+    settle(page)
 
 
 def main_text(page) -> str:
@@ -34,6 +35,7 @@ def test_a_teacher_and_a_student_cannot_reach_each_others_browser(chromium, url)
         teacher.get_by_role("textbox", name="Title").fill(TITLE)
         teacher.get_by_role("button", name="Create class quiz").click()
         teacher.wait_for_selector("text=join with the code", timeout=SLOW)
+        settle(teacher)
         join = re.search(r"code ([A-Z2-9]{3}-[A-Z2-9]{3})", main_text(teacher)).group(1)
         assert not CODE.search(main_text(teacher))          # next to the class list: still no personal code
         screenshot(teacher, "cross-user-teacher-1280")
@@ -45,6 +47,7 @@ def test_a_teacher_and_a_student_cannot_reach_each_others_browser(chromium, url)
         student.get_by_role("textbox", name="Join code from your teacher").fill(join)
         student.get_by_role("button", name="Join and start").click()
         student.wait_for_selector("text=Question 1 of", timeout=SLOW)
+        settle(student)
         shown = main_text(student)
         assert HOSTILE["image"] in shown and "Week 3" in shown        # the teacher's title, as text
         screenshot(student, "cross-user-student-1440")
@@ -61,7 +64,7 @@ def test_a_teacher_and_a_student_cannot_reach_each_others_browser(chromium, url)
         teacher.locator("[data-testid=stSelectbox]").last.click()
         teacher.get_by_role("option", name=re.compile("Week 3")).click()
         teacher.wait_for_selector("text=Per question", timeout=SLOW)
-        teacher.wait_for_timeout(1500)
+        settle(teacher)
         results = main_text(teacher)
         assert "at least 5 learners" in results
         assert HOSTILE["script"] not in results and "click me" not in results      # the student's name: nowhere
@@ -90,11 +93,13 @@ def test_the_personal_code_is_shown_once_on_request(chromium, url):
         screenshot(page, "personal-code-hidden-1280")
         page.get_by_role("button", name="Show my personal code").click()
         page.wait_for_selector("text=Write it down now", timeout=SLOW)
+        settle(page)
         code = CODE.search(main_text(page)).group(0)
         screenshot(page, "personal-code-shown-1280")
         page.get_by_role("textbox", name="Title").fill("Week 4")                  # the next thing the teacher does
         page.get_by_role("button", name="Create class quiz").click()
         page.wait_for_selector("text=join with the code", timeout=SLOW)
+        settle(page)                                  # the rest of the rerun: the earlier message is gone, not stale
         assert code not in main_text(page)
         assert page.get_by_role("button", name="Show my personal code").count() == 0
     finally:
@@ -109,6 +114,7 @@ def test_signing_out_in_a_shared_tab_leaves_nothing_for_the_next_learner(chromiu
         sign_up(page, "Ada")
         page.get_by_role("button", name="Start quiz").click()
         page.wait_for_selector("text=Question 1 of", timeout=SLOW)
+        settle(page)                                  # a click during the quiz's rerun could land on a stale button
         page.get_by_role("button", name="Sign out").click()
         page.wait_for_selector("text=Sign in to keep your progress", timeout=SLOW)
         sign_up(page, "Bea")

@@ -1,7 +1,6 @@
 """A live lesson in two browser contexts on the real site: the teacher (1280x720) starts a live session from a
-classroom link, a student (1440x900) joins by code and name, the student's canvas follows each step within the
-bound, a student who steps away rejoins, a question is asked, answered and revealed (the reveal plays the
-answer), the teacher resumes after closing the tab, and an ended session's code is refused clearly."""
+classroom link, a student (1440x900) joins by code and name, the student's canvas follows each step, a student
+who steps away rejoins, a question is asked, answered and revealed (the reveal plays the answer), the teacher resumes after closing the tab, and an ended session's code is refused clearly."""
 from __future__ import annotations
 
 import os
@@ -17,8 +16,7 @@ from ops import live_drive as drive
 from ops.cluster import wait_http
 
 # Follow latency is a figure for `make bench` (benchmarks/live_load.py), not a timed assertion: here the student
-# must reach every hop the teacher steps to, within a generous wait that only catches "never follows".
-FOLLOW_BOUND_S = 20.0
+# must reach every hop the teacher steps to, within a generous wait (drive.FOLLOW) that only catches "never follows".
 PERSONAL = re.compile(r"\b[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}\b")
 
 
@@ -70,54 +68,50 @@ def test_teacher_drives_student_follows_asks_and_resumes(chromium, url):
         drive.join(student, url, code, "Ada <img src=x onerror=alert(1)>")
         assert "Ada <img src=x onerror=alert(1)>" in main_text(student)        # a name stays text
         assert student.locator("img[src=x]").count() == 0
-        drive.watch_hops(student)
         teacher.wait_for_selector("text=1 student(s) joined", timeout=drive.SLOW)
 
-        lags = []
         for k in range(1, 6):
-            start = time.time()
             teacher.locator("[data-testid=step-forward]").click()
-            drive.wait_hop(student, k, int(FOLLOW_BOUND_S * 1000))
-            lags.append(drive.seen(student).get(k, time.time()) - start)
+            drive.wait_hop(student, k)
 
         # play, then pause: the student plays too and stops on the teacher's hop
         teacher.locator("[data-testid=play]").click()
         student.wait_for_function("() => { for (const el of document.querySelectorAll('*')) { const b = el.shadowRoot"
                                   " && el.shadowRoot.querySelector('[data-testid=play]'); if (b) return "
-                                  "b.getAttribute('aria-label') === 'Pause'; } return false; }", timeout=5000)
+                                  "b.getAttribute('aria-label') === 'Pause'; } return false; }", timeout=drive.FOLLOW)
         teacher.wait_for_timeout(1500)
         teacher.locator("[data-testid=play]").click()
         teacher.wait_for_timeout(300)
         target = drive.hop(teacher)
         teacher.wait_for_timeout(1500)                 # the pause has reached the student
-        drive.wait_hop(student, target, 5000)
+        drive.wait_hop(student, target)
         student.wait_for_timeout(400)
         assert drive.hop(student) == target            # and it stays there (paused)
 
         # stepping away, then rejoining
         student.locator("[data-testid=step-back]").click()
-        student.get_by_role("button", name="Rejoin the teacher").wait_for(timeout=5000)
+        student.get_by_role("button", name="Rejoin the teacher").wait_for(timeout=drive.FOLLOW)
         teacher.locator("[data-testid=step-forward]").click()
         teacher.wait_for_timeout(1500)
         assert drive.hop(student) == target - 1                                # not dragged back while away
         student.get_by_role("button", name="Rejoin the teacher").click()
-        drive.wait_hop(student, target + 1, 5000)
+        drive.wait_hop(student, target + 1)
 
         # a question about this hop: answered, the distribution withheld for a group of one, revealed and played
         drive.ask_about_this_hop(teacher)
-        student.wait_for_selector("text=Question from your teacher", timeout=5000)
+        student.wait_for_selector("text=Question from your teacher", timeout=drive.FOLLOW)
         student.locator("[data-testid=stRadio] [role=radiogroup] label").first.click()
         student.get_by_role("button", name="Send my answer").click()
-        student.wait_for_selector("text=Your answer is in", timeout=5000)
-        teacher.wait_for_selector("text=1 of 1 answered", timeout=5000)
+        student.wait_for_selector("text=Your answer is in", timeout=drive.FOLLOW)
+        teacher.wait_for_selector("text=1 of 1 answered", timeout=drive.FOLLOW)
         assert "The distribution appears from 5 answers" in main_text(teacher)
         shots(teacher, "live-teacher-question")
         shots(student, "live-student-question")
         before = drive.hop(teacher)
         teacher.get_by_role("button", name=re.compile("Reveal the answer")).click()
-        student.wait_for_selector("text=✅", timeout=5000)
-        teacher.wait_for_function(f"() => ({drive.HOP_JS})() > {before}", timeout=10_000)   # the answer plays
-        drive.wait_hop(student, drive.hop(teacher), 5000)
+        student.wait_for_selector("text=✅", timeout=drive.FOLLOW)
+        teacher.wait_for_function(f"() => ({drive.HOP_JS})() > {before}", timeout=drive.FOLLOW)   # the answer plays
+        drive.wait_hop(student, drive.hop(teacher))
         shots(student, "live-student-revealed")
         text = main_text(teacher)
         assert not PERSONAL.search(text) and "seat=" not in text                # no personal code, no seat
@@ -130,7 +124,7 @@ def test_teacher_drives_student_follows_asks_and_resumes(chromium, url):
         teacher.wait_for_selector("[data-testid=join-code]", timeout=drive.SLOW)
         assert teacher.locator("[data-testid=join-code]").inner_text().strip() == code
         resumed_at = drive.hop(student)
-        deadline = time.time() + 10
+        deadline = time.time() + drive.FOLLOW / 1000
         while time.time() < deadline and drive.hop(teacher) != resumed_at:                 # back where it was
             teacher.wait_for_timeout(200)
         assert drive.hop(teacher) == resumed_at, (drive.hop(teacher), resumed_at)
@@ -145,9 +139,12 @@ def test_teacher_drives_student_follows_asks_and_resumes(chromium, url):
         late.get_by_role("textbox", name="Your display name").fill("Late")
         late.get_by_role("button", name="Join the lesson").click()
         late.wait_for_selector("text=has ended or expired", timeout=drive.SLOW)
-        student.wait_for_selector("text=The teacher has ended this live lesson", timeout=5000)
-        # the follow bound, checked last so that a slow machine still exercises everything above
-        assert max(lags) <= FOLLOW_BOUND_S, lags
+        student.wait_for_selector("text=The teacher has ended this live lesson", timeout=drive.FOLLOW)
     finally:
         t_ctx.close()
         s_ctx.close()
+
+
+def test_the_drive_helpers_wait_for_the_sites_sign_in_cookie():
+    from ui import identity
+    assert drive.SIGN_IN_COOKIE == identity.COOKIE

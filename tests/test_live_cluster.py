@@ -55,12 +55,12 @@ def test_a_killed_replica_and_a_restarted_database_lose_nothing(cluster, chromiu
         drive.join(student, cluster.url, code, "Bo")
         for k in (1, 2):
             teacher.locator("[data-testid=step-forward]").click()
-            drive.wait_hop(student, k, 10_000)
+            drive.wait_hop(student, k)
         drive.ask_about_this_hop(teacher)
-        student.wait_for_selector("text=Question from your teacher", timeout=10_000)
+        student.wait_for_selector("text=Question from your teacher", timeout=drive.FOLLOW)
         student.locator("[data-testid=stRadio] [role=radiogroup] label").first.click()
         student.get_by_role("button", name="Send my answer").click()
-        student.wait_for_selector("text=Your answer is in", timeout=10_000)
+        student.wait_for_selector("text=Your answer is in", timeout=drive.FOLLOW)
         session = live.by_code(code, db=db)
         question = live.current_question(session.id, db=db)
 
@@ -72,7 +72,7 @@ def test_a_killed_replica_and_a_restarted_database_lose_nothing(cluster, chromiu
         teacher.locator("[data-testid=step-forward]").click()
         teacher.wait_for_timeout(500)
         target = drive.hop(teacher)
-        drive.wait_hop(student, target, 30_000)                               # reconnected, still following
+        drive.wait_hop(student, target)                               # reconnected, still following
         assert "Following the teacher" in student.locator("[data-testid=stMain]").inner_text()
         with db.read() as conn:
             import sqlalchemy as sa
@@ -82,16 +82,16 @@ def test_a_killed_replica_and_a_restarted_database_lose_nothing(cluster, chromiu
         assert n == 1                                                          # the answer survived the crash
 
         cluster.pg.stop()
-        student.wait_for_selector("text=Reconnecting", timeout=15_000)
+        student.wait_for_selector("text=Reconnecting", timeout=drive.FOLLOW)
         assert student.locator("[data-testid=stException]").count() == 0
         cluster.pg.start()
-        deadline = time.time() + 30
+        deadline = time.time() + drive.FOLLOW / 1000
         while time.time() < deadline and student.locator("text=Reconnecting").count():
             student.wait_for_timeout(500)
         assert student.locator("text=Reconnecting").count() == 0
         teacher.locator("[data-testid=step-forward]").click()
         teacher.wait_for_timeout(800)
-        drive.wait_hop(student, drive.hop(teacher), 20_000)
+        drive.wait_hop(student, drive.hop(teacher))
     finally:
         db.dispose()
         t_ctx.close()
