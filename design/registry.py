@@ -28,6 +28,22 @@ class ServiceType:
     props: tuple[Prop, ...] = ()
     natural_duplicate_rate: float = 0.0   # illustrative: AWS publishes no figure
     is_consumer: bool = False             # may carry requires_order
+    # Facts other packages read about the type (one place each; the code that acts on them registers itself
+    # per type, see design.adapters):
+    imported_from: tuple[tuple[str, bool], ...] = ()   # CloudFormation types the importer reads as this type,
+    #                                                     each with whether the SAM exporter rebuilds it
+    refs: tuple[str | None, str | None, str | None] = (None, None, None)   # ARN, name, URL: "Ref" or a GetAtt
+    send_actions: tuple[str, ...] = ()     # IAM actions a service needs to deliver to it
+    sam_policy: tuple[str, str, str] | None = None   # (SAM policy template, its parameter, "ref" or "name")
+    sam_expanded: bool = False             # SAM expands it into resources named after its logical id
+    entry_output: tuple[str, str, str] | None = None  # a stack Output for its callers: (suffix, getter, what)
+    destination_type: str | None = None    # Lambda destination Type when it receives invocation records
+    sdk_prefix: str | None = None          # prefix of the errors its Step Functions integration raises
+    carries_events: bool = False           # passes events on without acting on them (lint looks through it)
+    entry_point: bool = False              # fed by nothing in the design, events come in here
+    outside_can_send: bool = True          # a workload may send into it (not an alarm or a pipe)
+    holds_state: str | None = None         # what state it holds, in words (side-by-side comparison)
+    not_priced: str | None = None          # why the cost model has no price for it (None: it is priced)
     prop_index: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -83,13 +99,24 @@ TYPES: tuple[ServiceType, ...] = (
                  Prop("throttle_burst", INT, 5_000, 1, 5_000, help="token-bucket size", source=f"{_SEM} §8"),
                  Prop("api_kind", ENUM, "REST", choices=("REST", "HTTP"), help="REST or HTTP API",
                       export_only="REST and HTTP APIs differ in features and price (the run's cost uses it); the "
-                      "simulator answers both with the timeout and throttle set here"))),
+                      "simulator answers both with the timeout and throttle set here")),
+                imported_from=(("AWS::Serverless::Api", False), ("AWS::Serverless::HttpApi", False),
+                               ("AWS::ApiGateway::RestApi", False), ("AWS::ApiGatewayV2::Api", False)),
+                refs=(None, None, "Ref"), send_actions=("execute-api:Invoke",), sam_expanded=True,
+                carries_events=True, entry_point=True),
     ServiceType("appsync_api", "AppSync (GraphQL)", "Clients and edges", "AWS::AppSync::GraphQLApi", "#fce4ec",
                 "GQL", "invhouse", "A managed GraphQL API whose resolvers fan one query out to many sources.",
-                (Prop("resolver_timeout_s", FLOAT, 30, 1, 30, help="resolver time limit", illustrative=True),)),
+                (Prop("resolver_timeout_s", FLOAT, 30, 1, 30, help="resolver time limit", illustrative=True),),
+                imported_from=(("AWS::AppSync::GraphQLApi", False), ("AWS::Serverless::GraphQLApi", False)),
+                refs=("Arn", None, "GraphQLUrl"), send_actions=("appsync:GraphQL",), entry_point=True,
+                not_priced="AppSync query and mutation operations are not priced yet"),
     ServiceType("lambda", "Lambda function", "Compute", "AWS::Serverless::Function", "#fff3e0", "λ", "box",
                 "Runs code per event: synchronously for a caller, asynchronously from an internal queue, or "
-                "polling a queue or stream.", LAMBDA_PROPS, natural_duplicate_rate=0.0005, is_consumer=True),
+                "polling a queue or stream.", LAMBDA_PROPS, natural_duplicate_rate=0.0005, is_consumer=True,
+                imported_from=(("AWS::Serverless::Function", True), ("AWS::Lambda::Function", False)),
+                refs=("Arn", "Ref", None), send_actions=("lambda:InvokeFunction",),
+                sam_policy=("LambdaInvokePolicy", "FunctionName", "ref"), sam_expanded=True,
+                entry_output=("Name", "ref", "function name"), destination_type="Lambda"),
     ServiceType("external", "External system", "Compute", None, "#eceff1", "EXT", "box3d",
                 "Something we do not run: a legacy system, a SaaS API, an HTTP endpoint.",
                 (_DURATION, _REQUIRES_ORDER, _ERROR,
@@ -105,25 +132,39 @@ TYPES: tuple[ServiceType, ...] = (
                       "(needs a dead_letter edge)", source=f"{_SEM} §2 (range †)"),
                  Prop("retention_s", FLOAT, 345_600, 60, 1_209_600, source=f"{_SEM} §2"),
                  Prop("content_based_dedup", BOOL, False, help="FIFO: identical bodies are duplicates")),
-                natural_duplicate_rate=0.001),
+                natural_duplicate_rate=0.001,
+                imported_from=(("AWS::SQS::Queue", True),), refs=("Arn", "QueueName", "Ref"),
+                send_actions=("sqs:SendMessage",), sam_policy=("SQSSendMessagePolicy", "QueueName", "name"),
+                entry_output=("Url", "url", "queue URL"), destination_type="SQS", sdk_prefix="SQS",
+                carries_events=True, entry_point=True, holds_state="messages waiting or in flight"),
     ServiceType("sns_topic", "SNS topic", "Messaging", "AWS::SNS::Topic", "#fce4ec", "SNS", "hexagon",
                 "Pushes a copy of each message to every subscription whose filter policy accepts it.",
                 (Prop("fifo", BOOL, False, help="FIFO topic: ordered per message group, 5-min dedup window; "
                       "delivers to SQS queues only", source="https://docs.aws.amazon.com/sns/latest/dg/fifo-message-grouping.html"),
                  Prop("content_based_dedup", BOOL, False, help="FIFO topic: identical bodies are duplicates")),
-                natural_duplicate_rate=0.0005),
+                natural_duplicate_rate=0.0005,
+                imported_from=(("AWS::SNS::Topic", True),), refs=("Ref", "TopicName", None),
+                send_actions=("sns:Publish",), sam_policy=("SNSPublishMessagePolicy", "TopicName", "name"),
+                entry_output=("Arn", "arn", "topic ARN"), destination_type="SNS", sdk_prefix="SNS",
+                carries_events=True, entry_point=True),
     ServiceType("event_bus", "EventBridge bus", "Messaging", "AWS::Events::EventBus", "#ede7f6", "EB", "octagon",
                 "Routes events to targets by rules with content-based event patterns.",
                 (Prop("archive", BOOL, False, help="keep matching events for replay"),
                  Prop("archive_retention_days", INT, None, 1, 36_500, help="unset keeps events indefinitely",
                       source=f"{_SEM} §4"),
                  Prop("archive_pattern", PATTERN, None, help="which events the archive keeps")),
-                natural_duplicate_rate=0.0005),
+                natural_duplicate_rate=0.0005,
+                imported_from=(("AWS::Events::EventBus", True),), refs=("Arn", "Ref", None),
+                send_actions=("events:PutEvents",), sam_policy=("EventBridgePutEventsPolicy", "EventBusName", "ref"),
+                entry_output=("Name", "ref", "event bus name"), destination_type="EventBridge",
+                sdk_prefix="EventBridge", entry_point=True),
     ServiceType("pipe", "EventBridge Pipe", "Messaging", "AWS::Pipes::Pipe", "#ede7f6", "PIPE", "cds",
                 "Point-to-point: source → filter → enrichment → target, without glue code.",
                 (Prop("filter", PATTERN, None, help="event pattern the source's records must match"),
                  Prop("enrichment", NODE_REF, None, help="id of the node that enriches each record"),
-                 Prop("batch_size", INT, 1, 1, 10_000, help="records per batch from the source"))),
+                 Prop("batch_size", INT, 1, 1, 10_000, help="records per batch from the source")),
+                imported_from=(("AWS::Pipes::Pipe", False),), refs=("Arn", "Ref", None), carries_events=True,
+                outside_can_send=False),
     ServiceType("schedule", "EventBridge Scheduler", "Orchestration", "AWS::Scheduler::Schedule", "#e0f7fa",
                 "⏱", "circle",
                 "Invokes a target at a time, at a rate, or on a cron expression.",
@@ -131,14 +172,21 @@ TYPES: tuple[ServiceType, ...] = (
                       source=f"{_SEM} §4"),
                  Prop("retry_attempts", INT, 185, 0, 185, source=f"{_SEM} §4 (185 / 24 h †)"),
                  Prop("max_event_age_s", FLOAT, 86_400, 60, 86_400, source=f"{_SEM} §4"),
-                 Prop("flexible_window_min", INT, None, 1, 1440, help="unset = OFF", source=f"{_SEM} §4"))),
+                 Prop("flexible_window_min", INT, None, 1, 1440, help="unset = OFF", source=f"{_SEM} §4")),
+                imported_from=(("AWS::Scheduler::Schedule", False),), refs=("Arn", "Ref", None)),
     ServiceType("state_machine", "Step Functions", "Orchestration", "AWS::Serverless::StateMachine", "#e8f5e9",
                 "SFN", "component", "A workflow in Amazon States Language: the orchestrator knows every step.",
                 (Prop("type", ENUM, "STANDARD", choices=("STANDARD", "EXPRESS"),
                       help="STANDARD: exactly-once; EXPRESS: at-least-once when started asynchronously, at-most-once when "
                       "started synchronously; at most 5 minutes", source=f"{_SEM} §5"),
                  Prop("definition", MAPPING, None, help="the Amazon States Language document")),
-                is_consumer=True),
+                is_consumer=True,
+                imported_from=(("AWS::Serverless::StateMachine", False),
+                               ("AWS::StepFunctions::StateMachine", False)),
+                refs=("Ref", "Name", None), send_actions=("states:StartExecution",),
+                sam_policy=("StepFunctionsExecutionPolicy", "StateMachineName", "name"), sam_expanded=True,
+                entry_output=("Arn", "ref", "state machine ARN"), entry_point=True,
+                holds_state="workflow state (each execution's position and data)"),
     ServiceType("dynamodb_table", "DynamoDB table", "Storage and streams", "AWS::DynamoDB::Table", "#e3f2fd",
                 "DDB", "cylinder", "A key-value table; conditional writes; an optional change stream.",
                 (Prop("stream", BOOL, False, help="emit item changes to a DynamoDB stream"),
@@ -146,27 +194,61 @@ TYPES: tuple[ServiceType, ...] = (
                       choices=("KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES")),
                  Prop("conditional_writes", BOOL, False, help="writes use attribute_not_exists(pk): a repeated "
                       "event id is refused", source=f"{_SEM} §7"),
-                 Prop("ttl_attribute", STR, None, help="attribute holding an expiry time"))),
+                 Prop("ttl_attribute", STR, None, help="attribute holding an expiry time")),
+                imported_from=(("AWS::DynamoDB::Table", True), ("AWS::Serverless::SimpleTable", False)),
+                refs=("Arn", "Ref", None),
+                send_actions=("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"),
+                sam_policy=("DynamoDBCrudPolicy", "TableName", "ref"), entry_output=("Name", "ref", "table name"),
+                sdk_prefix="DynamoDB", holds_state="table items"),
     ServiceType("s3_bucket", "S3 bucket", "Storage and streams", "AWS::S3::Bucket", "#e8f5e9", "S3", "folder",
                 "Object storage; notifies on object events at least once, unordered.",
                 (Prop("eventbridge_notifications", BOOL, False, help="send object events to EventBridge"),
                  Prop("bucket_name", STR, None, help="the bucket's name in events (unset: the node id)")),
-                natural_duplicate_rate=0.001),
+                natural_duplicate_rate=0.001,
+                imported_from=(("AWS::S3::Bucket", True),), refs=("Arn", "Ref", None), send_actions=("s3:PutObject",),
+                sam_policy=("S3WritePolicy", "BucketName", "name"), entry_output=("Name", "name", "bucket name"),
+                destination_type="S3Bucket", sdk_prefix="S3", entry_point=True, holds_state="objects"),
     ServiceType("kinesis_stream", "Kinesis stream", "Storage and streams", "AWS::Kinesis::Stream", "#fff8e1",
                 "KDS", "cds", "Ordered shards of records, read in order per shard.",
                 (Prop("shard_count", INT, 1, 1, 500, help="shards; records hash to shards by partition key"),
                  Prop("retention_h", INT, 24, 24, 8760, source=f"{_SEM} §6"),
                  Prop("partition_key", STR, None, help="payload field used as the partition key "
-                      "(unset: the event id)"))),
+                      "(unset: the event id)")),
+                imported_from=(("AWS::Kinesis::Stream", True),), refs=("Arn", "Ref", None),
+                send_actions=("kinesis:PutRecord", "kinesis:PutRecords"), entry_output=("Name", "ref", "stream name"),
+                sdk_prefix="Kinesis", carries_events=True, entry_point=True,
+                holds_state="records kept for the retention period"),
     ServiceType("firehose", "Data Firehose", "Storage and streams", "AWS::KinesisFirehose::DeliveryStream",
                 "#fff8e1", "FH", "cds", "Buffers records and delivers them in batches to S3 and other stores.",
-                (Prop("buffer_interval_s", INT, 300, 0, 900, help="flush after this long", illustrative=True),)),
+                (Prop("buffer_interval_s", INT, 300, 0, 900, help="flush after this long", illustrative=True),),
+                imported_from=(("AWS::KinesisFirehose::DeliveryStream", False),), refs=("Arn", "Ref", None),
+                send_actions=("firehose:PutRecord", "firehose:PutRecordBatch"),
+                sam_policy=("FirehoseWritePolicy", "DeliveryStreamName", "ref"),
+                entry_output=("Name", "ref", "delivery stream name"), sdk_prefix="Firehose",
+                holds_state="buffered records",
+                not_priced="Data Firehose ingestion (per GB, in 5 KB increments) is not priced yet"),
     ServiceType("alarm", "CloudWatch alarm", "Operations", "AWS::CloudWatch::Alarm", "#ffebee", "!", "diamond",
                 "Watches a metric of a node (a DLQ's depth, a function's errors) and notifies someone.",
                 (Prop("metric", ENUM, "queue_depth", choices=("queue_depth", "errors", "throttles", "age"),
                       help="what it watches"),
-                 Prop("threshold", FLOAT, 1, 0, 1e9, help="alarm when the metric reaches this"))),
+                 Prop("threshold", FLOAT, 1, 0, 1e9, help="alarm when the metric reaches this")),
+                imported_from=(("AWS::CloudWatch::Alarm", False),), refs=("Arn", "Ref", None), outside_can_send=False,
+                not_priced="CloudWatch alarms (per alarm-month) are not priced yet"),
 )
 
 BY_NAME: dict[str, ServiceType] = {t.name: t for t in TYPES}
 TYPE_NAMES: tuple[str, ...] = tuple(BY_NAME)
+
+
+def registry_problems(types=TYPES) -> list[str]:
+    """Facts an entry must carry for the adapters to work: an AWS type imports from its own SAM type."""
+    problems = []
+    for t in types:
+        if t.sam_type and t.sam_type not in {cfn for cfn, _ in t.imported_from}:
+            problems.append(f"service type '{t.name}' exports as {t.sam_type} but lists no importer mapping for it "
+                            "(imported_from)")
+    return problems
+
+
+if registry_problems():   # at import: a new entry missing a fact fails here, naming the type
+    raise ValueError("; ".join(registry_problems()))

@@ -12,15 +12,9 @@ import statistics
 
 from design.edge_kinds import POLLED_KINDS, SIDE_KINDS
 from design.model import Design
+from design.registry import TYPES
 
-STATE_KINDS = {
-    "state_machine": "workflow state (each execution's position and data)",
-    "dynamodb_table": "table items",
-    "sqs_queue": "messages waiting or in flight",
-    "kinesis_stream": "records kept for the retention period",
-    "s3_bucket": "objects",
-    "firehose": "buffered records",
-}
+STATE_KINDS = {t.name: t.holds_state for t in TYPES if t.holds_state}   # the registry's holds_state
 POLLED = POLLED_KINDS
 SIDE = SIDE_KINDS
 

@@ -2,26 +2,26 @@
 from __future__ import annotations
 
 from design import documents
+from design.adapters import Adapters
+from design.registry import TYPES
 
 from importers.builder import Builder, target_of
 
-# CloudFormation type → (node type, regenerated). A regenerated resource is rebuilt by the SAM exporter from
-# the design (plus what was kept); any other is written back exactly as it was.
-NODE_TYPES = {
-    "AWS::Serverless::Function": ("lambda", True), "AWS::Lambda::Function": ("lambda", False),
-    "AWS::SQS::Queue": ("sqs_queue", True), "AWS::SNS::Topic": ("sns_topic", True),
-    "AWS::Events::EventBus": ("event_bus", True), "AWS::DynamoDB::Table": ("dynamodb_table", True),
-    "AWS::S3::Bucket": ("s3_bucket", True), "AWS::Kinesis::Stream": ("kinesis_stream", True),
-    "AWS::Serverless::SimpleTable": ("dynamodb_table", False),
-    "AWS::Serverless::StateMachine": ("state_machine", False),
-    "AWS::StepFunctions::StateMachine": ("state_machine", False),
-    "AWS::KinesisFirehose::DeliveryStream": ("firehose", False),
-    "AWS::Serverless::Api": ("api_gateway", False), "AWS::Serverless::HttpApi": ("api_gateway", False),
-    "AWS::ApiGateway::RestApi": ("api_gateway", False), "AWS::ApiGatewayV2::Api": ("api_gateway", False),
-    "AWS::AppSync::GraphQLApi": ("appsync_api", False), "AWS::Serverless::GraphQLApi": ("appsync_api", False),
-    "AWS::Scheduler::Schedule": ("schedule", False), "AWS::Pipes::Pipe": ("pipe", False),
-    "AWS::CloudWatch::Alarm": ("alarm", False),
-}
+class _Cfn:
+    """A CloudFormation type as the readers' table sees it: readers are checked against these names."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+
+# CloudFormation type → (node type, regenerated), from the registry's `imported_from`. A regenerated resource
+# is rebuilt by the SAM exporter from the design (plus what was kept); any other is written back exactly as it was.
+NODE_TYPES = {cfn: (t.name, regenerated) for t in TYPES for cfn, regenerated in t.imported_from}
+# The property reader of a CloudFormation type: `@importer_for("AWS::SQS::Queue")`; a type without one
+# imports with no modelled properties (everything it has is kept for the re-export).
+READERS = Adapters("importer", needed=lambda spec: False,
+                   types=[_Cfn(cfn) for cfn in NODE_TYPES])
+importer_for = READERS.register
 _ALARM_METRICS = {"ApproximateNumberOfMessagesVisible": "queue_depth", "ApproximateAgeOfOldestMessage": "age",
                   "Errors": "errors", "Throttles": "throttles", "GetRecords.IteratorAgeMilliseconds": "age",
                   "ExecutionsFailed": "errors", "5XXError": "errors", "ThrottledRequests": "throttles"}
@@ -41,74 +41,125 @@ def as_json(value):
     return value
 
 
+class Reading:
+    """The design props read from one resource so far, and the CloudFormation property names they model."""
+
+    def __init__(self, props: dict, globals_: dict):
+        self.props = props
+        self.globals = globals_
+        self.out: dict = {}
+        self.modelled: set = set()
+
+    def take(self, key, name, value=None):
+        value = self.props.get(key) if value is None else value
+        if number(value) is not None or isinstance(value, (bool, str)):
+            self.out[name] = value
+            self.modelled.add(key)
+
+
 def node_props(rtype: str, props: dict, globals_: dict) -> tuple[dict, set]:
     """(design props, the property names they model) for a resource."""
-    out: dict = {}
-    modelled: set = set()
+    reading = Reading(props, globals_)
+    reader = READERS.get(rtype)
+    if reader is not None:
+        reader(reading, rtype)
+    return reading.out, reading.modelled
 
-    def take(key, name, value=None):
-        value = props.get(key) if value is None else value
-        if number(value) is not None or isinstance(value, (bool, str)):
-            out[name] = value
-            modelled.add(key)
 
-    if rtype in ("AWS::Serverless::Function", "AWS::Lambda::Function"):
-        fglobals = globals_.get("Function") if rtype.startswith("AWS::Serverless") else None
-        fglobals = fglobals if isinstance(fglobals, dict) else {}
-        for key, name in (("Timeout", "timeout_s"), ("MemorySize", "memory_mb")):
-            value = props.get(key, fglobals.get(key))
-            if number(value) is not None:
-                out[name] = value
-                modelled.add(key)
-        if number(props.get("ReservedConcurrentExecutions")) is not None:
-            take("ReservedConcurrentExecutions", "reserved_concurrency")
-    elif rtype == "AWS::SQS::Queue":
-        for key, name in (("VisibilityTimeout", "visibility_timeout_s"), ("MessageRetentionPeriod", "retention_s")):
-            if number(props.get(key)) is not None:
-                take(key, name)
-        for key, name in (("FifoQueue", "fifo"), ("ContentBasedDeduplication", "content_based_dedup")):
-            if isinstance(props.get(key), bool):
-                take(key, name)
-    elif rtype == "AWS::SNS::Topic" and isinstance(props.get("FifoTopic"), bool):
-        take("FifoTopic", "fifo")
-    elif rtype == "AWS::DynamoDB::Table":
-        stream = props.get("StreamSpecification")
-        if isinstance(stream, dict) and set(stream) == {"StreamViewType"} and isinstance(stream["StreamViewType"], str):
-            out.update(stream=True, stream_view_type=stream["StreamViewType"])
-            modelled.add("StreamSpecification")
-        ttl = props.get("TimeToLiveSpecification")
-        if isinstance(ttl, dict) and ttl.get("Enabled") is True and isinstance(ttl.get("AttributeName"), str) \
-                and set(ttl) == {"AttributeName", "Enabled"}:
-            out["ttl_attribute"] = ttl["AttributeName"]
-            modelled.add("TimeToLiveSpecification")
-    elif rtype == "AWS::Kinesis::Stream":
-        for key, name in (("ShardCount", "shard_count"), ("RetentionPeriodHours", "retention_h")):
-            if number(props.get(key)) is not None:
-                take(key, name)
-    elif rtype in ("AWS::Serverless::StateMachine", "AWS::StepFunctions::StateMachine"):
-        kind = props.get("Type", props.get("StateMachineType"))
-        if kind in ("STANDARD", "EXPRESS"):
-            out["type"] = kind
-    elif rtype == "AWS::Scheduler::Schedule" and isinstance(props.get("ScheduleExpression"), str):
-        out["expression"] = props["ScheduleExpression"]
-        retry = ((props.get("Target") or {}).get("RetryPolicy") or {}) if isinstance(props.get("Target"), dict) else {}
-        if number(retry.get("MaximumRetryAttempts")) is not None:
-            out["retry_attempts"] = retry["MaximumRetryAttempts"]
-    elif rtype == "AWS::CloudWatch::Alarm":
-        if number(props.get("Threshold")) is not None:
-            out["threshold"] = props["Threshold"]
-        if isinstance(props.get("MetricName"), str) and props["MetricName"] in _ALARM_METRICS:
-            out["metric"] = _ALARM_METRICS[props["MetricName"]]
-    elif rtype == "AWS::Pipes::Pipe":
-        params = props.get("SourceParameters") if isinstance(props.get("SourceParameters"), dict) else {}
-        filters = ((params.get("FilterCriteria") or {}).get("Filters") or []) if isinstance(
-            params.get("FilterCriteria"), dict) else []
-        pattern = as_json(filters[0].get("Pattern")) if filters and isinstance(filters[0], dict) else None
-        if isinstance(pattern, dict):
-            out["filter"] = pattern
-    elif rtype in ("AWS::Serverless::HttpApi", "AWS::ApiGatewayV2::Api"):
-        out["api_kind"] = "HTTP"
-    return out, modelled
+@importer_for("AWS::Serverless::Function", "AWS::Lambda::Function")
+def _function(r: Reading, rtype: str) -> None:
+    props = r.props
+    fglobals = r.globals.get("Function") if rtype.startswith("AWS::Serverless") else None
+    fglobals = fglobals if isinstance(fglobals, dict) else {}
+    for key, name in (("Timeout", "timeout_s"), ("MemorySize", "memory_mb")):
+        value = props.get(key, fglobals.get(key))
+        if number(value) is not None:
+            r.out[name] = value
+            r.modelled.add(key)
+    if number(props.get("ReservedConcurrentExecutions")) is not None:
+        r.take("ReservedConcurrentExecutions", "reserved_concurrency")
+
+
+@importer_for("AWS::SQS::Queue")
+def _queue(r: Reading, rtype: str) -> None:
+    for key, name in (("VisibilityTimeout", "visibility_timeout_s"), ("MessageRetentionPeriod", "retention_s")):
+        if number(r.props.get(key)) is not None:
+            r.take(key, name)
+    for key, name in (("FifoQueue", "fifo"), ("ContentBasedDeduplication", "content_based_dedup")):
+        if isinstance(r.props.get(key), bool):
+            r.take(key, name)
+
+
+@importer_for("AWS::SNS::Topic")
+def _topic(r: Reading, rtype: str) -> None:
+    if isinstance(r.props.get("FifoTopic"), bool):
+        r.take("FifoTopic", "fifo")
+
+
+@importer_for("AWS::DynamoDB::Table")
+def _table(r: Reading, rtype: str) -> None:
+    stream = r.props.get("StreamSpecification")
+    if isinstance(stream, dict) and set(stream) == {"StreamViewType"} and isinstance(stream["StreamViewType"], str):
+        r.out.update(stream=True, stream_view_type=stream["StreamViewType"])
+        r.modelled.add("StreamSpecification")
+    ttl = r.props.get("TimeToLiveSpecification")
+    if isinstance(ttl, dict) and ttl.get("Enabled") is True and isinstance(ttl.get("AttributeName"), str) \
+            and set(ttl) == {"AttributeName", "Enabled"}:
+        r.out["ttl_attribute"] = ttl["AttributeName"]
+        r.modelled.add("TimeToLiveSpecification")
+
+
+@importer_for("AWS::Kinesis::Stream")
+def _stream(r: Reading, rtype: str) -> None:
+    for key, name in (("ShardCount", "shard_count"), ("RetentionPeriodHours", "retention_h")):
+        if number(r.props.get(key)) is not None:
+            r.take(key, name)
+
+
+@importer_for("AWS::Serverless::StateMachine", "AWS::StepFunctions::StateMachine")
+def _state_machine(r: Reading, rtype: str) -> None:
+    kind = r.props.get("Type", r.props.get("StateMachineType"))
+    if kind in ("STANDARD", "EXPRESS"):
+        r.out["type"] = kind
+
+
+@importer_for("AWS::Scheduler::Schedule")
+def _schedule(r: Reading, rtype: str) -> None:
+    props = r.props
+    if not isinstance(props.get("ScheduleExpression"), str):
+        return
+    r.out["expression"] = props["ScheduleExpression"]
+    retry = ((props.get("Target") or {}).get("RetryPolicy") or {}) if isinstance(props.get("Target"), dict) else {}
+    if number(retry.get("MaximumRetryAttempts")) is not None:
+        r.out["retry_attempts"] = retry["MaximumRetryAttempts"]
+
+
+@importer_for("AWS::CloudWatch::Alarm")
+def _alarm(r: Reading, rtype: str) -> None:
+    props = r.props
+    if number(props.get("Threshold")) is not None:
+        r.out["threshold"] = props["Threshold"]
+    if isinstance(props.get("MetricName"), str) and props["MetricName"] in _ALARM_METRICS:
+        r.out["metric"] = _ALARM_METRICS[props["MetricName"]]
+
+
+@importer_for("AWS::Pipes::Pipe")
+def _pipe(r: Reading, rtype: str) -> None:
+    props = r.props
+    params = props.get("SourceParameters") if isinstance(props.get("SourceParameters"), dict) else {}
+    filters = ((params.get("FilterCriteria") or {}).get("Filters") or []) if isinstance(
+        params.get("FilterCriteria"), dict) else []
+    pattern = as_json(filters[0].get("Pattern")) if filters and isinstance(filters[0], dict) else None
+    if isinstance(pattern, dict):
+        r.out["filter"] = pattern
+
+
+@importer_for("AWS::Serverless::HttpApi", "AWS::ApiGatewayV2::Api")
+def _http_api(r: Reading, rtype: str) -> None:
+    r.out["api_kind"] = "HTTP"
+
+
+READERS.check()   # a reader registered for a CloudFormation type that no registry type imports is a typo
 
 
 def definition_of(props: dict, b: Builder, definition=None) -> tuple[dict | None, dict]:

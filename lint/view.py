@@ -9,11 +9,9 @@ import re
 from functools import cached_property
 
 from design.connections import infer_kind
-from design.edge_kinds import ASYNC_INVOKE_KINDS, FLOW_KINDS, TRIGGER_KINDS
+from design.edge_kinds import ASYNC_INVOKE_KINDS, FLOW_KINDS, TRIGGER_KINDS  # noqa: F401  (rules import them here)
 from design.model import Design, Edge, Node
-from design.registry import BY_NAME
-
-__all__ = ["ASYNC_INVOKE_KINDS", "TRIGGER_KINDS", "DesignView"]   # the rules import the kinds from here
+from design.registry import BY_NAME, TYPES
 
 
 def _kind(nodes: dict[str, Node], edge: Edge) -> str | None:
@@ -113,7 +111,7 @@ def quoted(items: list[str]) -> str:
 # Services that pass an event on as it is (a queue, a topic, a pipe, a stream, an API's service
 # integration): walking upstream through
 # them finds where a consumer's events come from.
-CARRIERS = frozenset({"sqs_queue", "sns_topic", "pipe", "kinesis_stream", "api_gateway"})
+CARRIERS = frozenset(t.name for t in TYPES if t.carries_events)   # the registry's carries_events
 
 
 def upstream(view: DesignView, node_id: str, through=lambda node: node.type in CARRIERS) -> list[Edge]:

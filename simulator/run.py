@@ -6,29 +6,19 @@ from dataclasses import dataclass, field
 from design.model import Design
 from design.connections import infer_kind
 from design.edge_kinds import AT_LEAST_ONCE_KINDS, DELIVERY_KINDS_ASYNC
-from design.registry import BY_NAME
+from design.registry import BY_NAME, TYPES
 from design.scenario import DEFAULT_UNTIL_S, scenario_problems
 from matching import PatternError, compile_filter_policy, compile_pattern
 from simulator.metrics import conservation, totals
 from simulator.runtime import DEFAULT_HOPS_PER_EVENT, DEFAULT_MAX_HOPS_FLOOR, Faults, Link, Runtime
+from simulator.services import load_models
 from simulator.services.alarm import AlarmModel
 from simulator.services.bus import BusModel, ScheduleModel
-from simulator.services.edges import AppSyncModel, ClientModel, ExternalModel, GatewayModel
+from simulator.services.edges import ClientModel
 from simulator.services.lambda_fn import LambdaModel
-from simulator.services.pipe import PipeModel
 from simulator.services.queue import QueueModel
-from simulator.services.routers import BucketModel, TopicModel
-from simulator.services.stepfn import StateMachineModel
-from simulator.services.storage import FirehoseModel, TableModel
-from simulator.services.streams import KinesisModel
 
-MODELS = {
-    "client": ClientModel, "api_gateway": GatewayModel, "appsync_api": AppSyncModel, "lambda": LambdaModel,
-    "external": ExternalModel, "sqs_queue": QueueModel, "sns_topic": TopicModel, "event_bus": BusModel,
-    "pipe": PipeModel, "schedule": ScheduleModel, "state_machine": StateMachineModel, "dynamodb_table": TableModel,
-    "s3_bucket": BucketModel, "kinesis_stream": KinesisModel, "firehose": FirehoseModel, "alarm": AlarmModel,
-}
-assert set(MODELS) == set(BY_NAME), "every registry type needs a simulator model"
+MODELS = load_models()   # type name → model class, each registered by @model_for where it is defined
 
 SERIES_POINTS = 120
 
@@ -142,10 +132,10 @@ def simulate(design: Design, scenario: dict | None = None, seed: int | None = No
 
 
 # What nothing outside a design can call directly (a pipe polls its source; an alarm watches a metric).
-_NOT_AN_ENTRY = frozenset({"alarm", "pipe"})
-# Services that, fed by nothing in the design, are where events come in (DESIGN.md, "How a run reads this").
-_ENTRY_TYPES = ("api_gateway", "appsync_api", "s3_bucket", "sqs_queue", "sns_topic", "event_bus", "kinesis_stream",
-                "state_machine")   # a state machine nothing starts: StartExecution from outside
+_NOT_AN_ENTRY = frozenset(t.name for t in TYPES if not t.outside_can_send)
+# Services that, fed by nothing in the design, are where events come in (DESIGN.md, "How a run reads this");
+# the registry's `entry_point` (a state machine nothing starts: StartExecution from outside).
+_ENTRY_TYPES = frozenset(t.name for t in TYPES if t.entry_point)
 
 
 def entry_points(design: Design) -> tuple[list[dict], list[str]]:

@@ -5,7 +5,7 @@ import re
 
 from exporters.cfn_yaml import get_att, ref, sub
 from exporters.sam.compute import api_url
-from exporters.sam.context import Context, send_actions, statement
+from exporters.sam.context import Context, sam_builder, send_actions, statement
 from exporters.sam.routing import add_event
 from exporters.sam.storage import table_key
 
@@ -60,6 +60,7 @@ def is_http(ctx: Context, api: str) -> bool:
     return True
 
 
+@sam_builder("api_gateway", phase="after_wiring")
 def api_gateway(ctx: Context, node) -> None:
     lid = ctx.lid(node.id)
     http = is_http(ctx, node.id)
@@ -165,6 +166,7 @@ _JS = {
 }
 
 
+@sam_builder("appsync_api", phase="after_wiring")
 def appsync(ctx: Context, node) -> None:
     lid = ctx.lid(node.id)
     ctx.add(lid, "AWS::AppSync::GraphQLApi", {"Name": sub(f"${{AWS::StackName}}-{lid}"),

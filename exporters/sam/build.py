@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from design.loader import to_yaml
 from design.model import Design
+from design.registry import TYPES
 from exporters import cfn_yaml
-from exporters.sam import apis, compute, kept, pipes, routing, storage
-from exporters.sam.context import Context
+from exporters.sam import apis, compute, kept, pipes, routing, storage  # noqa: F401  (apis, pipes: builders)
+from exporters.sam.context import SAM_BUILDERS, Context
 from exporters.sam.cycles import break_cycles
 from exporters.sam.indexed import IndexedDesign
 
@@ -13,19 +14,9 @@ METADATA_KEY = "ServerlessPatternStudio"
 FORMAT_VERSION = 1
 TRANSFORM = "AWS::Serverless-2016-10-31"
 
-# Resources built before the edges are wired (edges add to them), then those that read the wiring.
-FIRST = {"sqs_queue": storage.queue, "sns_topic": storage.topic, "event_bus": storage.bus,
-         "dynamodb_table": storage.table, "s3_bucket": storage.bucket, "kinesis_stream": storage.kinesis}
-AFTER = {"firehose": storage.firehose, "api_gateway": apis.api_gateway, "appsync_api": apis.appsync,
-         "pipe": pipes.pipe, "schedule": pipes.schedule, "alarm": storage.alarm}
+SAM_BUILDERS.check()   # every AWS resource type in the registry has a builder (apis, compute, pipes, storage)
 # Entry points (a client or outside system sends to them): (output suffix, value getter, description).
-ENTRY_OUTPUTS = {
-    "sqs_queue": ("Url", "url", "queue URL"), "sns_topic": ("Arn", "arn", "topic ARN"),
-    "event_bus": ("Name", "ref", "event bus name"), "dynamodb_table": ("Name", "ref", "table name"),
-    "s3_bucket": ("Name", "name", "bucket name"), "kinesis_stream": ("Name", "ref", "stream name"),
-    "firehose": ("Name", "ref", "delivery stream name"), "state_machine": ("Arn", "ref", "state machine ARN"),
-    "lambda": ("Name", "ref", "function name"),
-}
+ENTRY_OUTPUTS = {t.name: t.entry_output for t in TYPES if t.entry_output}
 
 
 def build_template(design) -> dict:
@@ -43,26 +34,26 @@ def build_template(design) -> dict:
             ctx.rest_apis.add(ctx.lid(edge.target))
     compute.idempotency_table(ctx)
     implicit = {n.id for n in design.nodes if ctx.implicit(n.id)} | set(saved.get("verbatim") or [])
-    for node in design.nodes:
-        if node.type in FIRST and node.id not in implicit:
-            FIRST[node.type](ctx, node)
+    _build_phase(ctx, "before_wiring", implicit)
     routing.wire(ctx)
-    for node in design.nodes:
-        if node.type in AFTER and node.id not in implicit:
-            AFTER[node.type](ctx, node)
+    _build_phase(ctx, "after_wiring", implicit)
     if not saved:
         storage.dlq_alarms(ctx)
     compute.callback_grants(ctx)
-    for node in design.nodes:
-        if node.type == "state_machine" and node.id not in implicit:
-            compute.state_machine(ctx, node)
-    for node in design.nodes:
-        if node.type == "lambda" and node.id not in implicit:
-            compute.function(ctx, node)
+    _build_phase(ctx, "workflows", implicit)
+    _build_phase(ctx, "functions", implicit)
     _resource_policies(ctx, saved)
     _entry_outputs(ctx)
     break_cycles(ctx)
     return _assemble(ctx, full, saved)
+
+
+def _build_phase(ctx: Context, phase: str, implicit: set) -> None:
+    """Each node whose type's builder runs in `phase`, in the design's order (the template's order)."""
+    for node in ctx.design.nodes:
+        builder = SAM_BUILDERS.get(node.type)
+        if builder is not None and node.id not in implicit and SAM_BUILDERS.options_of(node.type)["phase"] == phase:
+            builder(ctx, node)
 
 
 def _resource_policies(ctx: Context, saved: dict) -> None:

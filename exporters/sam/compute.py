@@ -4,14 +4,14 @@ from __future__ import annotations
 import copy
 import re
 
+from design.registry import TYPES
 from exporters.cfn_yaml import get_att, ref, sub
-from exporters.sam.context import ARCHITECTURE, RUNTIME, Context, statement
+from exporters.sam.context import ARCHITECTURE, RUNTIME, Context, sam_builder, statement
 from exporters.sam.storage import seconds
 
 IDEMPOTENCY_TABLE = "IdempotencyTable"
 # Where a Lambda destination goes, by target type (SAM EventInvokeConfig / DestinationConfig `Type`).
-DESTINATION_TYPES = {"sqs_queue": "SQS", "sns_topic": "SNS", "event_bus": "EventBridge", "lambda": "Lambda",
-                     "s3_bucket": "S3Bucket"}
+DESTINATION_TYPES = {t.name: t.destination_type for t in TYPES if t.destination_type}
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_-]{0,63})\}")
 
 
@@ -53,6 +53,7 @@ def idempotency_table(ctx: Context) -> None:
         "TimeToLiveSpecification": {"AttributeName": "expiration", "Enabled": True}})
 
 
+@sam_builder("lambda", phase="functions")
 def function(ctx: Context, node) -> None:
     lid = ctx.lid(node.id)
     props: dict = {"Description": node.title[:256], "CodeUri": f"src/{node.id}/", "Handler": "app.handler",
@@ -105,6 +106,7 @@ def _event_invoke_config(ctx: Context, node) -> dict:
     return config
 
 
+@sam_builder("state_machine", phase="workflows")
 def state_machine(ctx: Context, node) -> None:
     lid = ctx.lid(node.id)
     definition = float_backoff(copy.deepcopy(node.prop("definition")) or default_definition(ctx, node))

@@ -1,12 +1,14 @@
 """The state of one export: logical ids, the resources built so far, and how to refer to each node.
 
-`REFS` is the one table of how CloudFormation names each service type's ARN, name and URL; `grant`
+How CloudFormation names each service type's ARN, name and URL is the registry's `refs`; `grant`
 is the one table of least-privilege permissions a connection needs (SAM policy templates where one
 fits, a plain IAM statement otherwise).
 """
 from __future__ import annotations
 
+from design.adapters import Adapters
 from design.model import Design, Node
+from design.registry import BY_NAME, TYPES
 from exporters.cfn_yaml import get_att, ref, sub
 from exporters.sam.ids import LogicalIds
 
@@ -14,24 +16,20 @@ RUNTIME = "python3.13"        # cfn-lint 1.58 accepts it without deprecation war
 ARCHITECTURE = "arm64"
 EXAMPLE_ENDPOINT = "https://{}.example.com"   # an origin: AppSync HTTP data sources accept no path
 
-# type → (ARN, name, URL-or-id): "Ref" or a GetAtt attribute; None where the type has none.
-REFS = {
-    "lambda": ("Arn", "Ref", None),
-    "sqs_queue": ("Arn", "QueueName", "Ref"),
-    "sns_topic": ("Ref", "TopicName", None),
-    "event_bus": ("Arn", "Ref", None),
-    "state_machine": ("Ref", "Name", None),
-    "dynamodb_table": ("Arn", "Ref", None),
-    "s3_bucket": ("Arn", "Ref", None),
-    "kinesis_stream": ("Arn", "Ref", None),
-    "firehose": ("Arn", "Ref", None),
-    "api_gateway": (None, None, "Ref"),
-    "appsync_api": ("Arn", None, "GraphQLUrl"),
-    "schedule": ("Arn", "Ref", None),
-    "pipe": ("Arn", "Ref", None),
-    "alarm": ("Arn", "Ref", None),
-}
-SAM_EXPANDED = ("lambda", "state_machine", "api_gateway")
+# type → (ARN, name, URL-or-id): "Ref" or a GetAtt attribute; None where the type has none (the registry's refs).
+REFS = {t.name: t.refs for t in TYPES if t.sam_type}
+SAM_EXPANDED = tuple(t.name for t in TYPES if t.sam_expanded)
+# The builder of each AWS resource type: `@sam_builder("sqs_queue", phase=...)` where it is defined.
+# Phases, in the order build_template runs them: before_wiring (edges add to these resources), after_wiring
+# (these read the wiring), workflows (state machines), functions (last: they collect every grant).
+PHASES = ("before_wiring", "after_wiring", "workflows", "functions")
+SAM_BUILDERS = Adapters("SAM builder", needed=lambda spec: spec.sam_type is not None)
+
+
+def sam_builder(type_name: str, phase: str):
+    if phase not in PHASES:
+        raise ValueError(f"SAM builder for {type_name!r}: phase {phase!r} is not one of {', '.join(PHASES)}")
+    return SAM_BUILDERS.register(type_name, phase=phase)
 
 
 class Context:
@@ -189,13 +187,10 @@ def statement(actions, resource) -> dict:
 
 def send_actions(ctx: Context, target: str) -> list[str]:
     """What a service needs to deliver to `target` (EventBridge, Scheduler, Pipes, API Gateway roles)."""
-    return {"lambda": ["lambda:InvokeFunction"], "sqs_queue": ["sqs:SendMessage"], "sns_topic": ["sns:Publish"],
-            "event_bus": ["events:PutEvents"], "state_machine": ["states:StartExecution"],
-            "kinesis_stream": ["kinesis:PutRecord", "kinesis:PutRecords"],
-            "firehose": ["firehose:PutRecord", "firehose:PutRecordBatch"],
-            "dynamodb_table": ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"],
-            "s3_bucket": ["s3:PutObject"], "api_gateway": ["execute-api:Invoke"],
-            "appsync_api": ["appsync:GraphQL"]}[ctx.type_of(target)]
+    actions = BY_NAME[ctx.type_of(target)].send_actions
+    if not actions:
+        raise KeyError(f"nothing can deliver to a {ctx.type_of(target)}: the registry gives no send_actions")
+    return list(actions)
 
 
 def resource_arns(ctx: Context, target: str):
@@ -212,23 +207,10 @@ def resource_arns(ctx: Context, target: str):
 
 def policy_for(ctx: Context, target: str, kind: str):
     """A SAM policy template (or a plain statement) for a function or state machine reaching `target`."""
-    t = ctx.type_of(target)
-    if t == "external":
+    spec = BY_NAME[ctx.type_of(target)]
+    if spec.sam_type is None:   # an external system: no AWS permission reaches it
         return None
-    if t == "lambda":
-        return {"LambdaInvokePolicy": {"FunctionName": ctx.ref(target)}}
-    if t == "sqs_queue":
-        return {"SQSSendMessagePolicy": {"QueueName": ctx.name(target)}}
-    if t == "sns_topic":
-        return {"SNSPublishMessagePolicy": {"TopicName": ctx.name(target)}}
-    if t == "event_bus":
-        return {"EventBridgePutEventsPolicy": {"EventBusName": ctx.ref(target)}}
-    if t == "dynamodb_table":
-        return {"DynamoDBCrudPolicy": {"TableName": ctx.ref(target)}}
-    if t == "state_machine":
-        return {"StepFunctionsExecutionPolicy": {"StateMachineName": ctx.name(target)}}
-    if t == "s3_bucket":
-        return {"S3WritePolicy": {"BucketName": ctx.name(target)}}
-    if t == "firehose":
-        return {"FirehoseWritePolicy": {"DeliveryStreamName": ctx.ref(target)}}
+    if spec.sam_policy is not None:
+        template, parameter, getter = spec.sam_policy
+        return {template: {parameter: ctx.ref(target) if getter == "ref" else ctx.name(target)}}
     return {"Version": "2012-10-17", "Statement": [statement(send_actions(ctx, target), resource_arns(ctx, target))]}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from exporters.cfn_yaml import get_att, sub
-from exporters.sam.context import Context, send_actions, statement
+from exporters.sam.context import Context, sam_builder, send_actions, statement
 from exporters.sam.storage import seconds
 from exporters.sam.targets import api_destination, target_arn
 
@@ -29,6 +29,7 @@ def _reach(ctx: Context, target: str, enrich: bool = False) -> dict:
     return statement(send_actions(ctx, target), target_arn(ctx, target))
 
 
+@sam_builder("pipe", phase="after_wiring")
 def pipe(ctx: Context, node) -> None:
     design = ctx.design
     lid = ctx.lid(node.id)
@@ -82,6 +83,7 @@ def _target_parameters(ctx: Context, node, target: str) -> dict:
     return {}
 
 
+@sam_builder("schedule", phase="after_wiring")
 def schedule(ctx: Context, node) -> None:
     """One schedule per target (a Scheduler schedule has exactly one). External targets are reached by an
     EventBridge scheduled rule and an API destination, since Scheduler cannot call one."""

@@ -5,7 +5,7 @@ import math
 import re
 
 from exporters.cfn_yaml import get_att, sub
-from exporters.sam.context import Context, statement
+from exporters.sam.context import Context, sam_builder, statement
 
 
 def seconds(value) -> int:
@@ -13,6 +13,7 @@ def seconds(value) -> int:
     return int(math.ceil(float(value)))
 
 
+@sam_builder("sqs_queue", phase="before_wiring")
 def queue(ctx: Context, node) -> None:
     props: dict = {}
     if node.prop("fifo"):
@@ -35,6 +36,7 @@ def queue(ctx: Context, node) -> None:
         if prop not in node.props}
 
 
+@sam_builder("sns_topic", phase="before_wiring")
 def topic(ctx: Context, node) -> None:
     props: dict = {"DisplayName": node.title[:100]}
     if node.prop("fifo"):
@@ -45,6 +47,7 @@ def topic(ctx: Context, node) -> None:
     ctx.defaults[ctx.lid(node.id)] = {"DisplayName"}
 
 
+@sam_builder("event_bus", phase="before_wiring")
 def bus(ctx: Context, node) -> None:
     lid = ctx.lid(node.id)
     ctx.add(lid, "AWS::Events::EventBus", {"Name": sub(f"${{AWS::StackName}}-{lid}"),
@@ -59,6 +62,7 @@ def bus(ctx: Context, node) -> None:
         ctx.add(ctx.new_id(lid + "Archive"), "AWS::Events::Archive", props)
 
 
+@sam_builder("dynamodb_table", phase="before_wiring")
 def table(ctx: Context, node) -> None:
     key = table_key(ctx, node.id)
     props: dict = {"BillingMode": "PAY_PER_REQUEST",
@@ -100,6 +104,7 @@ def _task_parameters(definition):
             stack.extend(value)
 
 
+@sam_builder("s3_bucket", phase="before_wiring")
 def bucket(ctx: Context, node) -> None:
     props: dict = {}
     if ctx.bucket_name(node.id):
@@ -112,6 +117,7 @@ def bucket(ctx: Context, node) -> None:
     ctx.defaults[ctx.lid(node.id)] = {"BucketName", "PublicAccessBlockConfiguration"}
 
 
+@sam_builder("kinesis_stream", phase="before_wiring")
 def kinesis(ctx: Context, node) -> None:
     ctx.add(ctx.lid(node.id), "AWS::Kinesis::Stream", {
         "ShardCount": int(node.prop("shard_count")), "RetentionPeriodHours": int(node.prop("retention_h")),
@@ -119,6 +125,7 @@ def kinesis(ctx: Context, node) -> None:
     ctx.defaults[ctx.lid(node.id)] = {"StreamEncryption"}
 
 
+@sam_builder("firehose", phase="after_wiring")
 def firehose(ctx: Context, node) -> None:
     lid = ctx.lid(node.id)
     outs = [e.target for e in ctx.design.out_edges(node.id) if ctx.design.kind_of(e) == "delivery"]
@@ -171,6 +178,7 @@ DEFAULT_METRIC = {"sqs_queue": "queue_depth", "lambda": "errors", "kinesis_strea
                   "sns_topic": "errors", "event_bus": "errors"}
 
 
+@sam_builder("alarm", phase="after_wiring")
 def alarm(ctx: Context, node) -> None:
     watched = [e.source for e in ctx.design.in_edges(node.id) if ctx.design.kind_of(e) == "metric"
                and ctx.type_of(e.source) in DEFAULT_METRIC]

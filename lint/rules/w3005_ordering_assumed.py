@@ -1,5 +1,5 @@
 from lint.rule import Rule
-from lint.view import DesignView, node_path, quoted, upstream
+from lint.view import CARRIERS, DesignView, node_path, quoted, upstream
 
 
 def _unordered(node) -> str | None:
@@ -30,8 +30,7 @@ class OrderingAssumed(Rule):
             if not node.props.get("requires_order"):
                 continue
             hops: list[str] = []
-            for edge in upstream(view, node.id, through=lambda n: _unordered(n) is None and n.type in
-                                 ("sqs_queue", "sns_topic", "pipe", "kinesis_stream", "api_gateway")):
+            for edge in upstream(view, node.id, through=lambda n: _unordered(n) is None and n.type in CARRIERS):
                 why = _unordered(view.nodes[edge.source])
                 if why and why not in hops:
                     hops.append(why)

@@ -12,17 +12,19 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
+from design.adapters import Adapters
+from design.registry import TYPES
+
 SQS_CHUNK = 64 * 1024          # SQS, SNS, EventBridge, Pipes: each 64 KB chunk of a payload is one request
 KINESIS_CHUNK = 25 * 1024      # one PUT payload unit per 25 KB of a record
 DDB_WRITE_UNIT = 1024          # one write request unit per 1 KB written
 LONG_POLL_S = 20.0             # Lambda's event source mapping long-polls with WaitTimeSeconds 20
 POLLERS = 5                    # pollers per queue while idle (assumption †: AWS does not publish a number)
 EXPRESS_MEMORY_MB = 64         # Express duration is billed in 64 MB chunks; the smallest is assumed
-NOT_PRICED = {
-    "firehose": "Data Firehose ingestion (per GB, in 5 KB increments) is not priced yet",
-    "appsync_api": "AppSync query and mutation operations are not priced yet",
-    "alarm": "CloudWatch alarms (per alarm-month) are not priced yet",
-}
+NOT_PRICED = {t.name: t.not_priced for t in TYPES if t.not_priced}
+# The pricer of each service type: `@pricer_for("sqs_queue")` on the function that turns its counters into usage.
+PRICERS = Adapters("cost model", needed=lambda spec: spec.sam_type is not None and not spec.not_priced)
+pricer_for = PRICERS.register
 
 
 @dataclass
@@ -89,12 +91,13 @@ def _ms(seconds: float) -> int:
 
 def usage_of(ctx: Context, node) -> tuple[list[Usage], list[str]]:
     """The usage lines of one node and its notes (what is not priced, and why)."""
-    pricer = _PRICERS.get(node.type)
+    pricer = PRICERS.get(node.type)
     if pricer is None:
         return [], [NOT_PRICED[node.type]] if node.type in NOT_PRICED else []
     return pricer(ctx, node)
 
 
+@pricer_for("lambda")
 def _lambda(ctx: Context, node):
     s = ctx.stats(node.id)
     attempts = s.get("received", 0) - s.get("throttled", 0)
@@ -118,6 +121,7 @@ def _lambda(ctx: Context, node):
     ], []
 
 
+@pricer_for("sqs_queue")
 def _queue(ctx: Context, node):
     s = ctx.stats(node.id)
     key = "sqs.fifo_requests" if node.prop("fifo") else "sqs.standard_requests"
@@ -152,6 +156,7 @@ _PROTOCOLS = {"sqs_queue": ("sns.sqs_deliveries", "SQS"), "lambda": ("sns.lambda
               "external": ("sns.http_deliveries", "HTTP/S")}
 
 
+@pricer_for("sns_topic")
 def _topic(ctx: Context, node):
     s = ctx.stats(node.id)
     publishes = max(0, s.get("received", 0) - s.get("failed", 0))
@@ -170,6 +175,7 @@ def _topic(ctx: Context, node):
     return lines, notes
 
 
+@pricer_for("event_bus")
 def _bus(ctx: Context, node):
     s = ctx.stats(node.id)
     events = max(0, s.get("received", 0) - s.get("failed", 0))
@@ -179,6 +185,7 @@ def _bus(ctx: Context, node):
         ["archive storage and replay processing are not priced"] if node.prop("archive") else []
 
 
+@pricer_for("pipe")
 def _pipe(ctx: Context, node):
     s = ctx.stats(node.id)
     requests = max(0, s.get("received", 0) - s.get("filtered", 0))
@@ -188,6 +195,7 @@ def _pipe(ctx: Context, node):
                   f"{ctx.chunk_text(SQS_CHUNK, 'request')}", ctx.share(node.id))], []
 
 
+@pricer_for("schedule")
 def _schedule(ctx: Context, node):
     attempts = sum(n for _e, _k, n in ctx.out(node.id, "schedule_target"))
     retries = max(0, attempts - ctx.stats(node.id).get("processed", 0) * len(ctx.out(node.id, "schedule_target")))
@@ -195,6 +203,7 @@ def _schedule(ctx: Context, node):
                   "(retries counted as invocations †)", retries / attempts if attempts else 0.0)], []
 
 
+@pricer_for("api_gateway")
 def _gateway(ctx: Context, node):
     s = ctx.stats(node.id)
     kind = str(node.prop("api_kind") or "REST").upper()
@@ -205,6 +214,7 @@ def _gateway(ctx: Context, node):
                   ctx.share(node.id))], []
 
 
+@pricer_for("dynamodb_table")
 def _table(ctx: Context, node):
     s = ctx.stats(node.id)
     writes = max(0, s.get("received", 0) - s.get("failed", 0))
@@ -216,6 +226,7 @@ def _table(ctx: Context, node):
         ["read request units: the simulator models no reads of this table (stream reads by a Lambda trigger are free)"]
 
 
+@pricer_for("kinesis_stream")
 def _stream(ctx: Context, node):
     s = ctx.stats(node.id)
     shards = int(node.prop("shard_count"))
@@ -228,6 +239,7 @@ def _stream(ctx: Context, node):
                   ctx.share(node.id))], []
 
 
+@pricer_for("s3_bucket")
 def _bucket(ctx: Context, node):
     s = ctx.stats(node.id)
     puts = max(0, s.get("received", 0) - s.get("failed", 0))
@@ -236,6 +248,7 @@ def _bucket(ctx: Context, node):
         ["GET requests: the simulator models no reads of this bucket"]
 
 
+@pricer_for("state_machine")
 def _state_machine(ctx: Context, node):
     s = ctx.stats(node.id)
     executions = max(0, s.get("received", 0) - s.get("deduplicated", 0))
@@ -298,6 +311,4 @@ def path_of(definition: dict) -> tuple[int, Counter]:
     return walk(definition), tasks
 
 
-_PRICERS = {"lambda": _lambda, "sqs_queue": _queue, "sns_topic": _topic, "event_bus": _bus, "pipe": _pipe,
-            "schedule": _schedule, "api_gateway": _gateway, "dynamodb_table": _table, "kinesis_stream": _stream,
-            "s3_bucket": _bucket, "state_machine": _state_machine}
+PRICERS.check()   # every AWS type is priced or says why not (the registry's not_priced)

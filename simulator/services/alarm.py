@@ -5,11 +5,12 @@ into ALARM. The transitions are part of the run, so a learner can see when someo
 """
 from __future__ import annotations
 
-from simulator.services.base import Model
+from simulator.services.base import Model, model_for
 
 PERIOD_S = 60.0
 
 
+@model_for("alarm")
 class AlarmModel(Model):
     def setup(self) -> None:
         p = self.node.prop

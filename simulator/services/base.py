@@ -8,11 +8,17 @@ Protocol between models (all calls happen at the simulated instant they describe
 """
 from __future__ import annotations
 
+from design.adapters import Adapters
 from design.edge_kinds import DELIVERY_KINDS_ASYNC  # noqa: F401  (re-exported for the models)
 from simulator.messages import Message
 from simulator.metrics import NodeStats
 from simulator.runtime import NO_FAULTS, Faults, Link, Runtime
 
+
+# The model class of each service type: `@model_for("sqs_queue")` on the class; simulator.services.load_models
+# imports every model module and checks that each registry type has one.
+MODELS = Adapters("simulator model")
+model_for = MODELS.register
 
 
 class Model:
@@ -157,6 +163,3 @@ class Model:
                 f"{s.dead_lettered}, dropped {s.dropped}, filtered {s.filtered}, in flight {s.in_flight}, "
                 f"retried {self.resolved_by_retry()}, other {self.settled_extra()}")
 
-
-def wrap_for_target(body: dict, target_type: str) -> dict:
-    return body

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from matching import PatternError, compile_pattern
 from simulator.messages import EventCore, Message
+from simulator.services.base import model_for
 from simulator.services.routers import Router
 from simulator.services.transform import render
 
@@ -75,6 +76,7 @@ def envelope(body, now: float, event_id: int) -> dict:
     return event
 
 
+@model_for("event_bus")
 class BusModel(Router):
     def setup(self) -> None:
         super().setup()
@@ -210,6 +212,7 @@ def _replayed(core: EventCore, name: str) -> EventCore:
     return twin
 
 
+@model_for("schedule")
 class ScheduleModel(Router):
     """EventBridge Scheduler: fires on its expression, invokes its targets, retries with its retry policy,
     then its DLQ (a standard SQS queue) or a drop.

@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from simulator.messages import Message
 from simulator.runtime import NO_FAULTS
-from simulator.services.base import Model
+from simulator.services.base import Model, model_for
 
 SYNC_KINDS = ("sync", "integration")
 LAMBDA_THROTTLE = "TooManyRequestsException"
@@ -25,6 +25,7 @@ LAMBDA_REJECTED = "500 InternalServerError"     # Lambda refused the Invoke (thr
 LAMBDA_FAILED = "502 BadGateway"                # the function ran and returned an error (or timed out)
 
 
+@model_for("client")
 class ClientModel(Model):
     """Emits the workload. Keeps what callers were told, which is what a user of the system sees."""
 
@@ -51,6 +52,7 @@ class ClientModel(Model):
         self.answers[key] = self.answers.get(key, 0) + 1
 
 
+@model_for("external")
 class ExternalModel(Model):
     """A system we do not run: answers after `duration_s`, or fails (injected failures, outages)."""
 
@@ -110,6 +112,7 @@ class ExternalModel(Model):
         return len(self.running)
 
 
+@model_for("api_gateway")
 class GatewayModel(Model):
     """API Gateway (REST or HTTP): throttle, route, integrate, time out."""
 
@@ -212,6 +215,7 @@ class GatewayModel(Model):
         return len(self.waiting)
 
 
+@model_for("appsync_api")
 class AppSyncModel(GatewayModel):
     """AppSync: one request fans out to every resolver data source; it answers when all have."""
 

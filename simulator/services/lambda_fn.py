@@ -23,7 +23,7 @@ from simulator.messages import Message
 from simulator.metrics import _SUB, ZERO_BUCKET as _ZERO_BUCKET
 from simulator.runtime import NO_FAULTS
 from design.edge_kinds import DELIVERY_KINDS_ASYNC
-from simulator.services.base import Model
+from simulator.services.base import Model, model_for
 from simulator.services.breaker import Breaker
 
 ACCOUNT_CONCURRENCY = 1000          # semantics.md §1: default per account and Region
@@ -95,6 +95,7 @@ class Invocation:
         self.errors = None          # per message: the injected fault decided when the invocation began
 
 
+@model_for("lambda")
 class LambdaModel(Model):
     def setup(self) -> None:
         p, f = self.node.prop, self.faults

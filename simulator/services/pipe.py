@@ -22,13 +22,14 @@ reserved variables `<aws.pipes.pipe-name>`, `<aws.pipes.event.ingestion-time>` a
 from __future__ import annotations
 
 from matching import PatternError, compile_pattern
-from simulator.services.base import Model
+from simulator.services.base import Model, model_for
 from simulator.services.transform import render
 
 # Targets whose service has no batch API: the pipe delivers the batch as one JSON array.
 _ARRAY_TARGETS = ("lambda", "state_machine")
 
 
+@model_for("pipe")
 class PipeModel(Model):
     duration = 0.0
 

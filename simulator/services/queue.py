@@ -36,7 +36,7 @@ from itertools import count
 
 from simulator.messages import Message
 from simulator.runtime import NO_FAULTS
-from simulator.services.base import Model
+from simulator.services.base import Model, model_for
 
 VISIBLE, IN_FLIGHT, DELETED = 0, 1, 2
 FIFO_DEDUP_WINDOW_S = 300.0
@@ -57,6 +57,7 @@ def _body_bytes(msg: Message) -> int:
     return len(json.dumps(msg.core.body, default=str, separators=(",", ":")).encode())
 
 
+@model_for("sqs_queue")
 class QueueModel(Model):
     accepts_puts = True
 

@@ -17,7 +17,7 @@ import json
 from collections import deque
 
 from simulator.messages import Message
-from simulator.services.base import Model
+from simulator.services.base import Model, model_for
 from simulator.services.edges import ExternalModel
 
 SNS_FIFO_DEDUP_WINDOW_S = 300.0     # "5 minute minimum deduplication interval" (Publish API)
@@ -149,6 +149,7 @@ class Router(Model):
         return problems
 
 
+@model_for("sns_topic")
 class TopicModel(Router):
     """SNS. A FIFO topic (fifo-message-grouping.html, fifo-message-delivery.html, sns-fifo-topics.html)
     delivers only to SQS queues (FIFO or standard); the group id reaches FIFO queues only; messages of a
@@ -329,6 +330,7 @@ class TopicModel(Router):
         self.draining = None
 
 
+@model_for("s3_bucket")
 class BucketModel(Router):
     """S3: a put is the side effect; notifications follow at least once, unordered, within seconds.
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import math
 
+from design.registry import TYPES
 from simulator.asl import AslError, Execution, Finished, Invoke, Sleep
 from simulator.messages import Message
-from simulator.services.base import Model
+from simulator.services.base import Model, model_for
 
 LAMBDA_ERROR_NAMES = {"TooManyRequestsException": "Lambda.TooManyRequestsException",
                       "ServiceUnavailable": "Lambda.ServiceException"}
@@ -28,11 +29,12 @@ LAMBDA_ERROR_NAMES = {"TooManyRequestsException": "Lambda.TooManyRequestsExcepti
 EXPRESS_MAX_S = 300.0     # "Maximum duration ... 5 minutes" (Express, synchronous and asynchronous)
 # Who waits for the execution's result: a parent's Task (startExecution.sync) or a synchronous caller.
 SYNC_START_KINDS = frozenset({"task", "sync"})
-SERVICE_PREFIX = {"dynamodb_table": "DynamoDB", "sqs_queue": "SQS", "sns_topic": "SNS", "event_bus": "EventBridge",
-                  "kinesis_stream": "Kinesis", "s3_bucket": "S3", "firehose": "Firehose"}
+SERVICE_PREFIX = {t.name: t.sdk_prefix for t in TYPES if t.sdk_prefix}   # the registry's sdk_prefix
 
 
-class Run:
+class StartedExecution:
+    """One execution this state machine is driving: its start message, the interpreter, who waits for the
+    result, and the task tokens still outstanding (the simulator's other Run is a whole simulation's result)."""
     __slots__ = ("msg", "execution", "reply", "tokens", "link")
 
     def __init__(self, msg, execution, reply, link):
@@ -43,6 +45,7 @@ class Run:
         self.link = link
 
 
+@model_for("state_machine")
 class StateMachineModel(Model):
     accepts_puts = True       # StartExecution answers at once
     def setup(self) -> None:
@@ -88,59 +91,61 @@ class StateMachineModel(Model):
             return
         self.side_effect(msg)
         if self.invalid:
-            self._end(Run(msg, None, reply, link), Finished("FAILED", None, "States.Runtime", self.invalid))
+            self._end(StartedExecution(msg, None, reply, link),
+                      Finished("FAILED", None, "States.Runtime", self.invalid))
             return
         try:
             execution = Execution(self.definition, msg.core.body, rng=self.rt.rng, name=f"e{msg.core.id}")
         except AslError as exc:
-            self._end(Run(msg, None, reply, link), Finished("FAILED", None, "States.Runtime", str(exc)[:200]))
+            self._end(StartedExecution(msg, None, reply, link),
+                      Finished("FAILED", None, "States.Runtime", str(exc)[:200]))
             return
-        run = Run(msg, execution, reply, link)
-        self.running.add(run)
+        started = StartedExecution(msg, execution, reply, link)
+        self.running.add(started)
         if self.time_limit is not None:
-            self.env.schedule(self.time_limit, self._timed_out, run)
+            self.env.schedule(self.time_limit, self._timed_out, started)
         self.rt.record(msg, link.source.id, self.id, "execution_started", "STANDARD" if not self.express else "EXPRESS")
         if reply and link.kind != "task":
             reply(True, None, None)      # StartExecution answers at once; the caller does not wait
-            run.reply = None
-        self._apply(run, execution.start())
+            started.reply = None
+        self._apply(started, execution.start())
 
-    def _apply(self, run: Run, commands: list) -> None:
+    def _apply(self, started: StartedExecution, commands: list) -> None:
         for cmd in commands:
             if isinstance(cmd, Finished):
-                self._end(run, cmd)
+                self._end(started, cmd)
                 return
             if isinstance(cmd, Sleep):
-                self.env.schedule(cmd.seconds, self._slept, (run, cmd.token))
+                self.env.schedule(cmd.seconds, self._slept, (started, cmd.token))
             elif isinstance(cmd, Invoke):
-                self._invoke(run, cmd)
+                self._invoke(started, cmd)
 
-    def _timed_out(self, run: Run) -> None:
-        if run in self.running:
+    def _timed_out(self, started: StartedExecution) -> None:
+        if started in self.running:
             why = "Express executions run for at most 5 minutes" if self.express and self.time_limit == \
                 EXPRESS_MAX_S else "the execution's TimeoutSeconds elapsed"
-            self._end(run, Finished("TIMED_OUT", None, "States.Timeout", why))
+            self._end(started, Finished("TIMED_OUT", None, "States.Timeout", why))
 
     def _slept(self, args) -> None:
-        run, token = args
-        if run in self.running:
-            self._apply(run, run.execution.slept(token))
+        started, token = args
+        if started in self.running:
+            self._apply(started, started.execution.slept(token))
 
-    def _invoke(self, run: Run, cmd: Invoke) -> None:
+    def _invoke(self, started: StartedExecution, cmd: Invoke) -> None:
         link = self.targets.get(cmd.target) if cmd.target else None
         if link is None:
             # An AWS API call to something outside the design: modelled as succeeding at once.
-            self.rt.record(run.msg, self.id, cmd.target or cmd.resource, "task_external", cmd.state)
-            self.env.schedule(0.0, self._answer, (run, cmd.token, True, None, {}))
+            self.rt.record(started.msg, self.id, cmd.target or cmd.resource, "task_external", cmd.state)
+            self.env.schedule(0.0, self._answer, (started, cmd.token, True, None, {}))
             return
-        call = Message(run.msg.core, run.msg.copy)
+        call = Message(started.msg.core, started.msg.copy)
         call.attempt = 1
-        run.tokens[cmd.token] = True
+        started.tokens[cmd.token] = True
         if cmd.timeout_s:
-            self.env.schedule(cmd.timeout_s, self._answer, (run, cmd.token, False, "States.Timeout", None))
+            self.env.schedule(cmd.timeout_s, self._answer, (started, cmd.token, False, "States.Timeout", None))
         waits = cmd.integration == "wait_for_task_token"
 
-        def answered(ok, error, output, run=run, token=cmd.token, target=link.target):
+        def answered(ok, error, output, started=started, token=cmd.token, target=link.target):
             if not ok:
                 ttype = target.node.type
                 if ttype == "lambda":
@@ -149,52 +154,53 @@ class StateMachineModel(Model):
                     name = f"{SERVICE_PREFIX[ttype]}.{error}"
                 else:
                     name = error
-                self._answer((run, token, False, name or "States.TaskFailed", None))
+                self._answer((started, token, False, name or "States.TaskFailed", None))
             elif waits:
-                self._await_callback(run, token, target, cmd)
+                self._await_callback(started, token, target, cmd)
             else:
-                self._answer((run, token, True, None, output if output is not None else {}))
+                self._answer((started, token, True, None, output if output is not None else {}))
         self.rt.deliver(link, call, answered)
 
-    def _await_callback(self, run: Run, token: int, target, cmd: Invoke) -> None:
+    def _await_callback(self, started: StartedExecution, token: int, target, cmd: Invoke) -> None:
         """The task was handed its token; the answer comes from outside (a person, another system)."""
         f = target.faults
         lost = bool(f.callback_lost_probability) and self.rt.rng.random() < f.callback_lost_probability
         delay = f.callback_delay_s if f.callback_delay_s is not None else 0.0
         if lost:
-            self.rt.record(run.msg, target.id, self.id, "callback_lost", cmd.state)
+            self.rt.record(started.msg, target.id, self.id, "callback_lost", cmd.state)
         else:
-            self.env.schedule(delay, self._answer, (run, token, True, None, {"approved": True}))
+            self.env.schedule(delay, self._answer, (started, token, True, None, {"approved": True}))
         if cmd.heartbeat_s and (lost or delay > cmd.heartbeat_s):
             # Nobody sends heartbeats while waiting, so the heartbeat lapses first.
-            self.env.schedule(cmd.heartbeat_s, self._answer, (run, token, False, "States.HeartbeatTimeout", None))
+            self.env.schedule(cmd.heartbeat_s, self._answer, (started, token, False, "States.HeartbeatTimeout", None))
 
     def _answer(self, args) -> None:
-        run, token, ok, error, output = args
-        if run not in self.running or run.tokens.get(token, True) is False:
+        started, token, ok, error, output = args
+        if started not in self.running or started.tokens.get(token, True) is False:
             return
-        run.tokens[token] = False        # answered: later answers for this token are ignored
-        execution = run.execution
+        started.tokens[token] = False        # answered: later answers for this token are ignored
+        execution = started.execution
         if ok:
-            self._apply(run, execution.task_succeeded(token, output))
+            self._apply(started, execution.task_succeeded(token, output))
         else:
-            self._apply(run, execution.task_failed(token, error, ""))
+            self._apply(started, execution.task_failed(token, error, ""))
 
-    def _end(self, run: Run, result: Finished) -> None:
-        self.running.discard(run)
+    def _end(self, started: StartedExecution, result: Finished) -> None:
+        self.running.discard(started)
         s = self.stats
         if result.status == "SUCCEEDED":
             s.processed += 1
-            s.latency(self.env.now - run.msg.core.created)
-            self.rt.record(run.msg, self.id, self.id, "execution_succeeded")
-            if run.reply:
-                run.reply(True, None, result.output)
+            s.latency(self.env.now - started.msg.core.created)
+            self.rt.record(started.msg, self.id, self.id, "execution_succeeded")
+            if started.reply:
+                started.reply(True, None, result.output)
         else:
             s.failed += 1
             s.reported += 1
-            self.rt.record(run.msg, self.id, self.id, "execution_failed", f"{result.error}: {result.cause or ''}"[:200])
-            if run.reply:
-                run.reply(False, result.error, None)
+            self.rt.record(started.msg, self.id, self.id, "execution_failed",
+                           f"{result.error}: {result.cause or ''}"[:200])
+            if started.reply:
+                started.reply(False, result.error, None)
 
     def in_flight(self) -> int:
         return len(self.running)

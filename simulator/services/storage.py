@@ -21,7 +21,7 @@ before the delete with a different expiry is not deleted by the stale timer.
 from __future__ import annotations
 
 from simulator.messages import Message
-from simulator.services.base import Model
+from simulator.services.base import Model, model_for
 from simulator.services.streams import StreamLog, store_balance
 
 DDB_STREAM_RETENTION_S = 24 * 3600.0
@@ -30,6 +30,7 @@ TTL_SERVICE = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
 _KEY_FIELDS = ("id", "pk")
 
 
+@model_for("dynamodb_table")
 class TableModel(Model):
     accepts_puts = True
 
@@ -113,6 +114,7 @@ class TableModel(Model):
         return store_balance(self, self.log)
 
 
+@model_for("firehose")
 class FirehoseModel(Model):
     """Buffers records and delivers one object per buffer interval to its destinations."""
     accepts_puts = True

@@ -13,7 +13,7 @@ import hashlib
 from collections import deque
 
 from simulator.messages import Message
-from simulator.services.base import Model
+from simulator.services.base import Model, model_for
 
 RETRY_BACKOFF_CAP_S = 60.0   # Lambda's stream retry backoff is not published: doubling from 1 s, capped †
 _BACKOFF_DOUBLINGS = 6       # 2 ** 6 = 64 s > the cap: the exponent never grows past this (no overflow)
@@ -252,6 +252,7 @@ class StreamLog:
         return sum(r.pending() for r in self.readers)
 
 
+@model_for("kinesis_stream")
 class KinesisModel(Model):
     accepts_puts = True
 

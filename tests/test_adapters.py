@@ -1,0 +1,98 @@
+"""Per-type code registers itself against a service type, and a type without it fails at import, named.
+
+The expected tables below are the ones the code spelled out by hand before the registry held them (the
+AWS names: SQS's queue URL is its Ref, an SNS topic's ARN is its Ref, and so on)."""
+from dataclasses import replace
+
+import pytest
+
+from design.adapters import Adapters, MissingAdapter
+from design.registry import BY_NAME, TYPES, registry_problems
+
+FAKE = replace(BY_NAME["sqs_queue"], name="mq_broker", title="Amazon MQ broker", sam_type="AWS::AmazonMQ::Broker",
+               imported_from=(("AWS::AmazonMQ::Broker", True),), not_priced=None)
+
+
+def test_a_type_without_an_adapter_is_named():
+    table = Adapters("simulator model", types=(BY_NAME["client"], FAKE))
+    table.register("client")(object)
+    with pytest.raises(MissingAdapter, match="service type 'mq_broker' has no simulator model registered"):
+        table.check()
+
+
+def test_every_real_table_is_complete():
+    from exporters.sam.context import SAM_BUILDERS
+    from importers.resources import READERS
+    from simulator.cost.model import PRICERS
+    from simulator.services import load_models
+    for table in (load_models(), SAM_BUILDERS, PRICERS, READERS):
+        assert table.problems() == []
+
+
+@pytest.mark.parametrize("module, name, what", [
+    ("simulator.services.base", "MODELS", "simulator model"),
+    ("exporters.sam.context", "SAM_BUILDERS", "SAM builder"),
+    ("simulator.cost.model", "PRICERS", "cost model"),
+])
+def test_a_new_registry_entry_is_missing_from_each_real_table(monkeypatch, module, name, what):
+    import importlib
+    table = getattr(importlib.import_module(module), name)
+    monkeypatch.setattr(table, "_types", TYPES + (FAKE,))
+    with pytest.raises(MissingAdapter) as caught:
+        table.check()
+    assert str(caught.value) == f"service type 'mq_broker' has no {what} registered"
+
+
+def test_only_aws_resources_need_a_sam_builder_and_a_price():
+    from exporters.sam.context import SAM_BUILDERS
+    from simulator.cost.model import PRICERS
+    outside = replace(BY_NAME["external"], name="legacy_mainframe")   # sam_type None: nothing to deploy or bill
+    for table in (SAM_BUILDERS, PRICERS):
+        assert table.needed(outside) is False
+    assert PRICERS.needed(BY_NAME["firehose"]) is False   # says why it is not priced instead
+
+
+def test_two_adapters_for_one_type_and_one_for_no_type_are_refused():
+    table = Adapters("SAM builder", types=(BY_NAME["sqs_queue"],))
+    table.register("sqs_queue")(len)
+    with pytest.raises(MissingAdapter, match="'sqs_queue' has two SAM builders registered: len and abs"):
+        table.register("sqs_queue")(abs)
+    table.register("sqs_qeue")(min)
+    assert table.problems() == ["SAM builder min is registered for 'sqs_qeue', which is not a service type "
+                                "in design.registry"]
+
+
+def test_registry_entry_without_importer_mapping_is_named():
+    broken = replace(FAKE, imported_from=())
+    assert registry_problems((broken,)) == [
+        "service type 'mq_broker' exports as AWS::AmazonMQ::Broker but lists no importer mapping for it "
+        "(imported_from)"]
+    assert registry_problems() == []
+
+
+def test_tables_read_from_the_registry_say_what_they_said_by_hand():
+    from designer.compare import STATE_KINDS
+    from exporters.sam.build import ENTRY_OUTPUTS
+    from exporters.sam.compute import DESTINATION_TYPES
+    from exporters.sam.context import REFS, SAM_EXPANDED
+    from importers.resources import NODE_TYPES
+    from lint.view import CARRIERS
+    from simulator.run import _ENTRY_TYPES, _NOT_AN_ENTRY, MODELS
+    from simulator.services.stepfn import SERVICE_PREFIX
+    assert REFS["sqs_queue"] == ("Arn", "QueueName", "Ref") and REFS["sns_topic"] == ("Ref", "TopicName", None)
+    assert REFS["api_gateway"] == (None, None, "Ref") and "client" not in REFS and "external" not in REFS
+    assert SAM_EXPANDED == ("api_gateway", "lambda", "state_machine")
+    assert DESTINATION_TYPES == {"sqs_queue": "SQS", "sns_topic": "SNS", "event_bus": "EventBridge",
+                                 "lambda": "Lambda", "s3_bucket": "S3Bucket"}
+    assert SERVICE_PREFIX == {"dynamodb_table": "DynamoDB", "sqs_queue": "SQS", "sns_topic": "SNS",
+                              "event_bus": "EventBridge", "kinesis_stream": "Kinesis", "s3_bucket": "S3",
+                              "firehose": "Firehose"}
+    assert ENTRY_OUTPUTS["sqs_queue"] == ("Url", "url", "queue URL") and len(ENTRY_OUTPUTS) == 9
+    assert CARRIERS == {"sqs_queue", "sns_topic", "pipe", "kinesis_stream", "api_gateway"}
+    assert _ENTRY_TYPES == {"api_gateway", "appsync_api", "s3_bucket", "sqs_queue", "sns_topic", "event_bus",
+                            "kinesis_stream", "state_machine"}
+    assert _NOT_AN_ENTRY == {"alarm", "pipe"}
+    assert set(STATE_KINDS) == {"state_machine", "dynamodb_table", "sqs_queue", "kinesis_stream", "s3_bucket",
+                                "firehose"}
+    assert len(NODE_TYPES) == 21 and NODE_TYPES["AWS::Serverless::SimpleTable"] == ("dynamodb_table", False)
+    assert MODELS["sqs_queue"].__name__ == "QueueModel"
