@@ -35,6 +35,8 @@ class ServiceType:
     refs: tuple[str | None, str | None, str | None] = (None, None, None)   # ARN, name, URL: "Ref" or a GetAtt
     send_actions: tuple[str, ...] = ()     # IAM actions a service needs to deliver to it
     sam_policy: tuple[str, str, str] | None = None   # (SAM policy template, its parameter, "ref" or "name")
+    policies_read: tuple[str, ...] = ()    # SAM policy templates on a function that the importer reads as a
+    #                                        connection to it (a trailing * matches every template so named)
     sam_expanded: bool = False             # SAM expands it into resources named after its logical id
     entry_output: tuple[str, str, str] | None = None  # a stack Output for its callers: (suffix, getter, what)
     destination_type: str | None = None    # Lambda destination Type when it receives invocation records
@@ -116,6 +118,7 @@ TYPES: tuple[ServiceType, ...] = (
                 imported_from=(("AWS::Serverless::Function", True), ("AWS::Lambda::Function", False)),
                 refs=("Arn", "Ref", None), send_actions=("lambda:InvokeFunction",),
                 sam_policy=("LambdaInvokePolicy", "FunctionName", "ref"), sam_expanded=True,
+                policies_read=("LambdaInvokePolicy",),
                 entry_output=("Name", "ref", "function name"), destination_type="Lambda"),
     ServiceType("external", "External system", "Compute", None, "#eceff1", "EXT", "box3d",
                 "Something we do not run: a legacy system, a SaaS API, an HTTP endpoint.",
@@ -135,6 +138,7 @@ TYPES: tuple[ServiceType, ...] = (
                 natural_duplicate_rate=0.001,
                 imported_from=(("AWS::SQS::Queue", True),), refs=("Arn", "QueueName", "Ref"),
                 send_actions=("sqs:SendMessage",), sam_policy=("SQSSendMessagePolicy", "QueueName", "name"),
+                policies_read=("SQSSendMessagePolicy",),
                 entry_output=("Url", "url", "queue URL"), destination_type="SQS", sdk_prefix="SQS",
                 carries_events=True, entry_point=True, holds_state="messages waiting or in flight"),
     ServiceType("sns_topic", "SNS topic", "Messaging", "AWS::SNS::Topic", "#fce4ec", "SNS", "hexagon",
@@ -145,6 +149,7 @@ TYPES: tuple[ServiceType, ...] = (
                 natural_duplicate_rate=0.0005,
                 imported_from=(("AWS::SNS::Topic", True),), refs=("Ref", "TopicName", None),
                 send_actions=("sns:Publish",), sam_policy=("SNSPublishMessagePolicy", "TopicName", "name"),
+                policies_read=("SNSPublishMessagePolicy",),
                 entry_output=("Arn", "arn", "topic ARN"), destination_type="SNS", sdk_prefix="SNS",
                 carries_events=True, entry_point=True),
     ServiceType("event_bus", "EventBridge bus", "Messaging", "AWS::Events::EventBus", "#ede7f6", "EB", "octagon",
@@ -156,6 +161,7 @@ TYPES: tuple[ServiceType, ...] = (
                 natural_duplicate_rate=0.0005,
                 imported_from=(("AWS::Events::EventBus", True),), refs=("Arn", "Ref", None),
                 send_actions=("events:PutEvents",), sam_policy=("EventBridgePutEventsPolicy", "EventBusName", "ref"),
+                policies_read=("EventBridgePutEventsPolicy",),
                 entry_output=("Name", "ref", "event bus name"), destination_type="EventBridge",
                 sdk_prefix="EventBridge", entry_point=True),
     ServiceType("pipe", "EventBridge Pipe", "Messaging", "AWS::Pipes::Pipe", "#ede7f6", "PIPE", "cds",
@@ -184,7 +190,8 @@ TYPES: tuple[ServiceType, ...] = (
                 imported_from=(("AWS::Serverless::StateMachine", False),
                                ("AWS::StepFunctions::StateMachine", False)),
                 refs=("Ref", "Name", None), send_actions=("states:StartExecution",),
-                sam_policy=("StepFunctionsExecutionPolicy", "StateMachineName", "name"), sam_expanded=True,
+                sam_policy=("StepFunctionsExecutionPolicy", "StateMachineName", "name"),
+                policies_read=("StepFunctionsExecutionPolicy",), sam_expanded=True,
                 entry_output=("Arn", "ref", "state machine ARN"), entry_point=True,
                 holds_state="workflow state (each execution's position and data)"),
     ServiceType("dynamodb_table", "DynamoDB table", "Storage and streams", "AWS::DynamoDB::Table", "#e3f2fd",
@@ -199,6 +206,7 @@ TYPES: tuple[ServiceType, ...] = (
                 refs=("Arn", "Ref", None),
                 send_actions=("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"),
                 sam_policy=("DynamoDBCrudPolicy", "TableName", "ref"), entry_output=("Name", "ref", "table name"),
+                policies_read=("DynamoDB*",),
                 sdk_prefix="DynamoDB", holds_state="table items"),
     ServiceType("s3_bucket", "S3 bucket", "Storage and streams", "AWS::S3::Bucket", "#e8f5e9", "S3", "folder",
                 "Object storage; notifies on object events at least once, unordered.",
@@ -207,6 +215,7 @@ TYPES: tuple[ServiceType, ...] = (
                 natural_duplicate_rate=0.001,
                 imported_from=(("AWS::S3::Bucket", True),), refs=("Arn", "Ref", None), send_actions=("s3:PutObject",),
                 sam_policy=("S3WritePolicy", "BucketName", "name"), entry_output=("Name", "name", "bucket name"),
+                policies_read=("S3*",),
                 destination_type="S3Bucket", sdk_prefix="S3", entry_point=True, holds_state="objects"),
     ServiceType("kinesis_stream", "Kinesis stream", "Storage and streams", "AWS::Kinesis::Stream", "#fff8e1",
                 "KDS", "cds", "Ordered shards of records, read in order per shard.",
@@ -216,6 +225,7 @@ TYPES: tuple[ServiceType, ...] = (
                       "(unset: the event id)")),
                 imported_from=(("AWS::Kinesis::Stream", True),), refs=("Arn", "Ref", None),
                 send_actions=("kinesis:PutRecord", "kinesis:PutRecords"), entry_output=("Name", "ref", "stream name"),
+                policies_read=("KinesisCrudPolicy",),
                 sdk_prefix="Kinesis", carries_events=True, entry_point=True,
                 holds_state="records kept for the retention period"),
     ServiceType("firehose", "Data Firehose", "Storage and streams", "AWS::KinesisFirehose::DeliveryStream",
@@ -224,6 +234,7 @@ TYPES: tuple[ServiceType, ...] = (
                 imported_from=(("AWS::KinesisFirehose::DeliveryStream", False),), refs=("Arn", "Ref", None),
                 send_actions=("firehose:PutRecord", "firehose:PutRecordBatch"),
                 sam_policy=("FirehoseWritePolicy", "DeliveryStreamName", "ref"),
+                policies_read=("FirehoseWritePolicy",),
                 entry_output=("Name", "ref", "delivery stream name"), sdk_prefix="Firehose",
                 holds_state="buffered records",
                 not_priced="Data Firehose ingestion (per GB, in 5 KB increments) is not priced yet"),

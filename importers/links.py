@@ -2,13 +2,17 @@
 subscriptions, rules, DefinitionSubstitutions, pipes, schedules, alarms and delivery streams."""
 from __future__ import annotations
 
+from design.registry import TYPES
 from importers.builder import Builder
 from importers.resources import as_json, definition_of, number
 
-_POLICY_TARGETS = {"SQSSendMessagePolicy": "sqs_queue", "SNSPublishMessagePolicy": "sns_topic",
-                   "EventBridgePutEventsPolicy": "event_bus", "StepFunctionsExecutionPolicy": "state_machine",
-                   "LambdaInvokePolicy": "lambda", "KinesisCrudPolicy": "kinesis_stream",
-                   "FirehoseWritePolicy": "firehose"}
+# SAM policy template on a function → the type it connects the function to (the registry's policies_read).
+_POLICY_TARGETS = {name: t.name for t in TYPES for name in t.policies_read if not name.endswith("*")}
+_POLICY_PREFIXES = tuple((name[:-1], t.name) for t in TYPES for name in t.policies_read if name.endswith("*"))
+
+
+def _policy_target(pname: str) -> str | None:
+    return _POLICY_TARGETS.get(pname) or next((t for prefix, t in _POLICY_PREFIXES if pname.startswith(prefix)), None)
 
 
 def function_links(b: Builder, lid: str, props: dict) -> None:
@@ -28,8 +32,7 @@ def function_links(b: Builder, lid: str, props: dict) -> None:
                 b.note(f"Resources.{lid}.Policies: a policy named {pname!r} (not a string) is kept as written")
             elif isinstance(params, dict) and params:
                 target = b.node_for(next(iter(params.values())))
-                wanted = _POLICY_TARGETS.get(pname) or ("dynamodb_table" if pname.startswith("DynamoDB") else
-                                                       "s3_bucket" if pname.startswith("S3") else None)
+                wanted = _policy_target(pname)
                 if target and b.types[target] == wanted:
                     b.add_edge(fn, target, "sync" if wanted == "lambda" else "publish")
 

@@ -96,3 +96,12 @@ def test_tables_read_from_the_registry_say_what_they_said_by_hand():
                                 "firehose"}
     assert len(NODE_TYPES) == 21 and NODE_TYPES["AWS::Serverless::SimpleTable"] == ("dynamodb_table", False)
     assert MODELS["sqs_queue"].__name__ == "QueueModel"
+
+
+def test_the_importer_reads_the_policies_the_registry_names():
+    from importers.links import _policy_target
+    assert _policy_target("SQSSendMessagePolicy") == "sqs_queue"
+    assert _policy_target("KinesisCrudPolicy") == "kinesis_stream"
+    assert _policy_target("DynamoDBReadPolicy") == "dynamodb_table"    # every DynamoDB* template
+    assert _policy_target("S3ReadPolicy") == "s3_bucket"
+    assert _policy_target("CloudWatchPutMetricPolicy") is None
