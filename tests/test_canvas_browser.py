@@ -21,7 +21,7 @@ def open_page(chromium, url, path, context=None):
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(url + path)
-    page.wait_for_selector("[data-testid=canvas]", timeout=45_000)
+    page.wait_for_selector("[data-testid=canvas]", timeout=90_000)
     return page, dialogs, errors
 
 
@@ -40,7 +40,7 @@ def nodes(page):
     return page.locator(".react-flow__node")
 
 
-def wait_count(locator, count, timeout=20):
+def wait_count(locator, count, timeout=60):   # generous: a loaded 2-core CI machine
     deadline = time.time() + timeout
     while time.time() < deadline:
         if locator.count() == count:
@@ -78,7 +78,7 @@ def test_palette_drag_connect_refuse_edit_delete_undo(chromium, url):
     wait_count(nodes(page), 3 + added)
     assert "Added the pattern" in message(page).inner_text()
     # the dropped pattern arrives selected as a group (multi-select), and the panel says so
-    expect(page.get_by_text(f"{added} services and")).to_be_visible(timeout=20_000)
+    expect(page.get_by_text(f"{added} services and")).to_be_visible(timeout=90_000)
     assert page.locator(".react-flow__node.selected").count() == added
 
     # connect the queue to the function: allowed, inferred as an event source mapping
@@ -101,7 +101,7 @@ def test_palette_drag_connect_refuse_edit_delete_undo(chromium, url):
     # edit a property of the function in the properties panel (typed, ranged widget)
     page.locator('.react-flow__node[data-id="lambda"]').click()
     box = page.get_by_role("spinbutton", name="timeout_s")
-    box.wait_for(timeout=20_000)
+    box.wait_for(timeout=90_000)
     box.fill("20")
     page.get_by_role("button", name="Apply changes").click()
     _wait_text(message(page), "Updated")
@@ -133,7 +133,7 @@ def test_palette_drag_connect_refuse_edit_delete_undo(chromium, url):
     # Ctrl-click adds to the selection
     page.locator('.react-flow__node[data-id="sqs_queue"]').click()
     page.locator('.react-flow__node[data-id="dynamodb_table"]').click(modifiers=["Control"])
-    expect(page.get_by_text("2 services and 0 connections selected")).to_be_visible(timeout=20_000)
+    expect(page.get_by_text("2 services and 0 connections selected")).to_be_visible(timeout=90_000)
 
     # delete the function with the keyboard, then undo brings it back
     count = nodes(page).count()
@@ -165,7 +165,7 @@ def token_positions(page):
 
 def test_run_and_play_tokens_move_and_a_failed_node_is_marked(chromium, url):
     page, dialogs, errors = open_page(chromium, url, "/designer?pattern=choreography")
-    page.wait_for_selector(".react-flow__node", timeout=30_000)
+    page.wait_for_selector(".react-flow__node", timeout=90_000)
     page.get_by_role("button", name="Run and play").click()
     page.wait_for_selector("[data-testid=play]", timeout=60_000)
     assert page.locator(".sps-legend").count() == 1 and "duplicate copy" in page.locator(".sps-legend").inner_text()
@@ -189,7 +189,7 @@ def test_run_and_play_tokens_move_and_a_failed_node_is_marked(chromium, url):
         assert number == hop and current.count() == 1
     page.locator("[data-testid=to-end]").click()
     marked = page.locator('[data-testid=node-ship_order][data-marks~="failed"]')
-    marked.wait_for(timeout=10_000)
+    marked.wait_for(timeout=90_000)
     assert "✖ failed" in marked.inner_text()
     assert page.locator("[data-testid=node-take_payment][data-marks~=failed]").count() == 0
     # step back one hop, then forward: one token rides the stepped hop's edge
@@ -220,7 +220,7 @@ def test_a_classroom_link_gives_the_same_run_in_another_browser(chromium, url):
         context = chromium.new_context(viewport={"width": 1680, "height": 1250})
         try:
             page, dialogs, errors = open_page(chromium, url, f"/classroom?run={code}", context=context)
-            page.wait_for_selector("[data-testid=narration-now]", timeout=45_000)
+            page.wait_for_selector("[data-testid=narration-now]", timeout=90_000)
             after_one = _step(page, 1)
             after_twelve = _step(page, 11)
             page.locator("[data-testid=to-end]").click()
@@ -240,7 +240,7 @@ def test_a_classroom_link_gives_the_same_run_in_another_browser(chromium, url):
 def test_a_tampered_classroom_link_says_what_is_wrong(chromium, url):
     page = chromium.new_page()
     page.goto(url + "/classroom?run=1AAAAthis-is-not-a-link")
-    page.get_by_text("cannot be opened").wait_for(timeout=30_000)
+    page.get_by_text("cannot be opened").wait_for(timeout=90_000)
     assert page.locator("[data-testid=canvas]").count() == 0
 
 
@@ -251,11 +251,11 @@ def test_a_hostile_label_is_text_everywhere(chromium, url):
         "edges": [{"source": "a", "target": "b"}, {"source": "b", "target": "c", "props": {"batch_size": 1}}]})
     code = links.encode(design, {"until_s": 60, "workload": [{"source": "a", "count": 2}]}, 1)
     page, dialogs, errors = open_page(chromium, url, f"/designer?run={code}")
-    page.wait_for_selector(".react-flow__node", timeout=30_000)
+    page.wait_for_selector(".react-flow__node", timeout=90_000)
     labels = page.locator(".sps-label").all_inner_texts()
     assert labels == [HOSTILE] * 3
     page.locator('.react-flow__node[data-id="c"]').click()
-    page.get_by_role("textbox", name="Label").wait_for(timeout=20_000)
+    page.get_by_role("textbox", name="Label").wait_for(timeout=90_000)
     assert page.get_by_role("textbox", name="Label").input_value() == HOSTILE
     page.get_by_role("button", name="Run and play").click()
     page.wait_for_selector("[data-testid=play]", timeout=60_000)
@@ -263,7 +263,7 @@ def test_a_hostile_label_is_text_everywhere(chromium, url):
     expect(page.locator("[data-testid=narration]")).to_contain_text(HOSTILE)
     screenshot(page, "designer-hostile-label")
     page2, dialogs2, errors2 = open_page(chromium, url, f"/classroom?run={code}")
-    page2.wait_for_selector("[data-testid=narration-now]", timeout=45_000)
+    page2.wait_for_selector("[data-testid=narration-now]", timeout=90_000)
     _step(page2, 2)
     assert HOSTILE in page2.locator("[data-testid=narration-now]").inner_text() or \
         HOSTILE in page2.locator(".sps-label").first.inner_text()
@@ -277,7 +277,7 @@ def test_with_reduced_motion_tokens_stand_still_and_keys_step_hops(chromium, url
     context = chromium.new_context(viewport={"width": 1680, "height": 1250}, reduced_motion="reduce")
     try:
         page, dialogs, errors = open_page(chromium, url, f"/classroom?run={_classroom_code()}", context=context)
-        page.wait_for_selector("[data-testid=narration-now]", timeout=45_000)
+        page.wait_for_selector("[data-testid=narration-now]", timeout=90_000)
         page.locator("[data-testid=step-forward]").click()
         page.keyboard.press("PageDown")
         page.keyboard.press("ArrowRight")

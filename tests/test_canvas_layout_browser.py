@@ -114,7 +114,7 @@ def test_designer_labels_stay_readable_and_a_wide_pattern_pans(chromium, url, vi
 def test_presenter_at_1280x720_large_labels_canvas_and_narration_on_the_first_screen_keys_from_load(chromium, url):
     context, page, errors = open_page(chromium, url, f"/classroom?run={classroom_code()}", PROJECTOR)
     try:
-        page.wait_for_selector("[data-testid=narration-now]", timeout=45_000)
+        page.wait_for_selector("[data-testid=narration-now]", timeout=90_000)
         settle(page)
         assert page.evaluate(SMALLEST_NODE_TEXT) >= 14
         canvas = page.locator("[data-testid=canvas]").bounding_box()
@@ -138,7 +138,7 @@ def test_presenter_at_1280x720_large_labels_canvas_and_narration_on_the_first_sc
         page.locator("[data-testid=fullscreen]").click()
         page.wait_for_function("""() => [...document.querySelectorAll('*')].filter(e => e.shadowRoot)
             .some(e => e.shadowRoot.fullscreenElement && e.shadowRoot.fullscreenElement.matches('.sps-studio'))""",
-                               timeout=10_000)
+                               timeout=90_000)
         expect(page.locator("[data-testid=fullscreen]")).to_have_attribute("aria-pressed", "true")
         time.sleep(0.8)
         shot(page, "classroom-presenter-1280x720-fullscreen")
@@ -154,7 +154,7 @@ def test_presenter_at_1280x720_large_labels_canvas_and_narration_on_the_first_sc
 def test_presenter_at_1440x900(chromium, url):
     context, page, errors = open_page(chromium, url, f"/classroom?run={classroom_code()}", LAPTOP)
     try:
-        page.wait_for_selector("[data-testid=narration-now]", timeout=45_000)
+        page.wait_for_selector("[data-testid=narration-now]", timeout=90_000)
         settle(page)
         assert page.evaluate(SMALLEST_NODE_TEXT) >= 14
         page.keyboard.press("PageDown")
@@ -188,11 +188,11 @@ def test_first_drop_keeps_the_zoom_undo_redo_keys_and_the_skip_link(chromium, ha
         canvas = page.locator("[data-testid=canvas]")
         zoom = page.evaluate(ZOOM)
         page.locator("[data-testid=palette-sqs_queue]").drag_to(canvas, target_position={"x": 150, "y": 120})
-        expect(page.locator(".react-flow__node")).to_have_count(1, timeout=20_000)
+        expect(page.locator(".react-flow__node")).to_have_count(1, timeout=90_000)
         time.sleep(1.0)                                   # a fit (if one came) would have run by now
         assert abs(page.evaluate(ZOOM) - zoom) < 1e-6, "the first drop does not zoom onto its block"
         page.locator("[data-testid=palette-lambda]").drag_to(canvas, target_position={"x": 520, "y": 140})
-        expect(page.locator(".react-flow__node")).to_have_count(2, timeout=20_000)
+        expect(page.locator(".react-flow__node")).to_have_count(2, timeout=90_000)
         a = page.locator(".react-flow__node").nth(0).bounding_box()
         b = page.locator(".react-flow__node").nth(1).bounding_box()
         assert a["x"] + a["width"] < b["x"] or b["x"] + b["width"] < a["x"], "the second drop lands beside the first"
@@ -200,13 +200,13 @@ def test_first_drop_keeps_the_zoom_undo_redo_keys_and_the_skip_link(chromium, ha
 
         canvas.click(position={"x": 700, "y": 420})       # the empty pane: nothing focused that takes keys
         page.keyboard.press("Control+z")
-        expect(page.locator(".react-flow__node")).to_have_count(1, timeout=20_000)
+        expect(page.locator(".react-flow__node")).to_have_count(1, timeout=90_000)
         page.keyboard.press("Control+Shift+z")
-        expect(page.locator(".react-flow__node")).to_have_count(2, timeout=20_000)
+        expect(page.locator(".react-flow__node")).to_have_count(2, timeout=90_000)
         page.keyboard.press("Control+z")
-        expect(page.locator(".react-flow__node")).to_have_count(1, timeout=20_000)
+        expect(page.locator(".react-flow__node")).to_have_count(1, timeout=90_000)
         page.keyboard.press("Control+y")
-        expect(page.locator(".react-flow__node")).to_have_count(2, timeout=20_000)
+        expect(page.locator(".react-flow__node")).to_have_count(2, timeout=90_000)
         # typing Ctrl+Z in the palette's filter is the field's own undo, not the canvas's
         search = page.locator(".sps-palette-search")
         search.fill("queue")

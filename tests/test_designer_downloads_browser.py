@@ -6,7 +6,7 @@ import zipfile
 
 import yaml
 
-from browser import ARTIFACTS
+from browser import ARTIFACTS, settle
 from exporters.cfnlint_check import lint_texts
 
 
@@ -50,6 +50,7 @@ def test_folding_the_properties_panel_gives_the_canvas_the_width(chromium, url):
         while width() <= before + 100 and time.time() < deadline:
             time.sleep(0.3)
         assert width() > before + 100, (before, canvas.bounding_box())
+        settle(page)                                  # the rerun's end: the panel is gone, not a stale copy
         assert page.get_by_role("heading", name="Properties").count() == 0
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "designer-no-properties-1280.png"))
