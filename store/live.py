@@ -8,6 +8,7 @@ class and a replica can die mid-lesson without losing the position or an answer.
     live.set_position(teacher_key, s.id, hop=5, sim_t=2.0, playing=False, speed=1)
     seat, token = live.join(s.code, "Ada")                   # no account: the token is the student's seat
     live.snapshot(s.id, seat.id)                             # what a student's screen polls
+    live.position(s.code)                                    # what a student's canvas fetches (ui.serve)
     q = live.ask(teacher_key, s.id, hop=5, stem=..., options=[{"id": "a", "text": ...}, ...], answer="a")
     live.answer(token, q, "a");  live.tally(teacher_key, s.id, q);  live.reveal(teacher_key, s.id, q)
 
@@ -194,6 +195,32 @@ def set_position(owner: str, session_id: int, *, hop: int, sim_t: float, playing
                      .values(hop=hop, sim_t=sim_t, playing=bool(playing), speed=speed, seq=row.seq + 1,
                              updated_at=_now(now)))
         return row.seq + 1
+
+
+def position(code: str, *, now: float | None = None, db: Database | None = None) -> dict:
+    """The position of the active session with this join code, for the position endpoint (ui.serve): only
+    `{hop, t, playing, speed, seq}`, never a title, a name or an id. UnknownCode / Expired otherwise."""
+    db = db or open_database()
+    with db.read() as conn:
+        r = conn.execute(sa.select(live_sessions.c.hop, live_sessions.c.sim_t, live_sessions.c.playing,
+                                   live_sessions.c.speed, live_sessions.c.seq, live_sessions.c.ended_at,
+                                   live_sessions.c.expires_at)
+                         .where(live_sessions.c.code == normal_code(code))).first()
+    if r is None:
+        raise UnknownCode(code)
+    if r.ended_at is not None or _now(now) >= r.expires_at:
+        raise Expired(code)
+    return {"hop": int(r.hop), "t": float(r.sim_t), "playing": bool(r.playing), "speed": float(r.speed),
+            "seq": int(r.seq)}
+
+
+def set_position_by_code(owner: str, code: str, *, hop: int, sim_t: float, playing: bool, speed: float,
+                         now: float | None = None, db: Database | None = None) -> int:
+    """`set_position` for the session with this join code (the teacher's canvas knows the code, not the id).
+    UnknownCode / Expired for a code that is not a running session, PermissionError for anyone but its
+    teacher."""
+    session = by_code(code, now=now, db=db)
+    return set_position(owner, session.id, hop=hop, sim_t=sim_t, playing=playing, speed=speed, now=now, db=db)
 
 
 def join(code: str, display_name: str, *, now: float | None = None,

@@ -69,6 +69,26 @@ def test_position_sequence_counts_changes_only(db_url):  # noqa: F811
         replica_b.dispose()
 
 
+def test_the_position_by_join_code_holds_nothing_else(db):
+    t, other = teacher(db, "Ms Namesake"), teacher(db, "Other")
+    s = live.start(t, "Week 4", "R", now=T0, db=db)
+    assert live.set_position_by_code(t, s.code.lower(), hop=4, sim_t=2.5, playing=True, speed=5, now=T0 + 1,
+                                     db=db) == 1
+    assert live.position(s.code, now=T0 + 2, db=db) == {"hop": 4, "t": 2.5, "playing": True, "speed": 5.0,
+                                                        "seq": 1}
+    with pytest.raises(PermissionError):
+        live.set_position_by_code(other, s.code, hop=9, sim_t=0, playing=False, speed=1, now=T0 + 3, db=db)
+    with pytest.raises(live.UnknownCode):
+        live.position("ZZZ-ZZZ", db=db)
+    with pytest.raises(live.Expired):
+        live.position(s.code, now=T0 + live.LIFETIME_S + 1, db=db)
+    live.end(t, s.id, now=T0 + 10, db=db)
+    with pytest.raises(live.Expired):
+        live.position(s.code, now=T0 + 11, db=db)
+    with pytest.raises(live.Expired):
+        live.set_position_by_code(t, s.code, hop=5, sim_t=0, playing=False, speed=1, now=T0 + 12, db=db)
+
+
 def test_questions_answers_and_the_group_minimum(db):
     t = teacher(db)
     s = live.start(t, "L", "R", db=db)
