@@ -14,7 +14,7 @@ from simulator.runtime import DEFAULT_HOPS_PER_EVENT, DEFAULT_MAX_HOPS_FLOOR, Fa
 from simulator.services import load_models
 from simulator.services.alarm import AlarmModel
 from simulator.services.bus import BusModel, ScheduleModel
-from simulator.services.edges import ClientModel
+from simulator.services.clients import ClientModel
 from simulator.services.lambda_fn import LambdaModel
 from simulator.services.queue import QueueModel
 

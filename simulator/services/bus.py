@@ -14,7 +14,7 @@ from __future__ import annotations
 from matching import PatternError, compile_pattern
 from simulator.messages import EventCore, Message
 from simulator.services.base import model_for
-from simulator.services.routers import Router
+from simulator.services.router import Router
 from simulator.services.transform import render
 
 MAX_TARGETS_PER_RULE = 5

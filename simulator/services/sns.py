@@ -1,15 +1,5 @@
-"""Push-based routers: SNS topics, EventBridge buses, S3 notifications, EventBridge Scheduler.
-
-A router accepts a message (its own ledger: processed when at least one route took it, filtered
-when none did, deduplicated when a FIFO topic had already seen it, reported when it refused the
-put) and then owns one *copy* per route, delivered with that service's retry schedule until it
-lands, is dead-lettered, or is dropped with a reason (the copy ledger). Function errors are not the
-router's business: Lambda accepts the event asynchronously and applies its own retry policy
-(semantics.md, corrections), so a Lambda target never fails a delivery here.
-
-Counting: each retry attempt counts once in `retried`, at the node the attempt reaches (the node
-whose `received` it also is), like every other model does for the attempts it receives.
-"""
+"""Amazon SNS topics: fan-out to every subscription whose filter policy accepts the message, with SNS's
+delivery retry schedule; FIFO topics deliver in order per message group and deduplicate for 5 minutes."""
 from __future__ import annotations
 
 import hashlib
@@ -17,12 +7,10 @@ import json
 from collections import deque
 
 from simulator.messages import Message
-from simulator.services.base import Model, model_for
-from simulator.services.edges import ExternalModel
+from simulator.services.base import model_for
+from simulator.services.router import Router
 
 SNS_FIFO_DEDUP_WINDOW_S = 300.0     # "5 minute minimum deduplication interval" (Publish API)
-# Models that count `retried` themselves from `msg.attempt` when an attempt reaches them.
-_COUNT_OWN_RETRIES = (ExternalModel,)
 
 
 def sns_delays(target_type: str):
@@ -40,113 +28,6 @@ def sns_delays(target_type: str):
         yield 20.0 ** (i / 9)
     for _ in range(100_000):
         yield 20.0
-
-
-class Router(Model):
-    accepts_puts = True
-
-    def setup(self) -> None:
-        self.copies = 0
-        self.copies_delivered = 0
-        self.retrying: set = set()
-        self.own_retries = 0
-        self.pending_copies = 0     # copies scheduled but not yet sent (S3's delay, a held FIFO copy, ...)
-        self.tracks = False         # True when `settled` must hear of every copy that lands
-
-    # the copy ledger -------------------------------------------------------------------
-    def send_copy(self, link, msg: Message, dead_letter=None) -> None:
-        self.copies += 1
-        msg.born = self.env.now
-        msg.dedup = None        # the retry-delay iterator, made on the first failure and carried by the copy
-        if link.instant and not self.tracks:
-            msg.attempt = 1     # the hot path: a first attempt that the target answers at once
-            error = self.rt.put(link, msg)
-            if error is None:
-                self.copies_delivered += 1
-            else:
-                self._failed(link, msg, dead_letter, error)
-            return
-        msg.attempt = 0
-        self._try(link, msg, dead_letter)
-
-    def retry_schedule(self, link):
-        return iter(())
-
-    def max_age(self, link) -> float:
-        return float("inf")
-
-    def _try(self, link, msg: Message, dead_letter) -> None:
-        msg.attempt += 1
-        if msg.attempt > 1 and not isinstance(link.target, _COUNT_OWN_RETRIES):
-            link.target.stats.retried += 1
-        if link.instant:
-            # The target answers inside `receive` (a put, or Lambda's 202): no closure per copy.
-            error = self.rt.put(link, msg)
-            if error is None:
-                self.copies_delivered += 1
-                if self.tracks:
-                    self.settled(link, msg)
-            else:
-                self._failed(link, msg, dead_letter, error)
-            return
-
-        def answered(ok, error, output, link=link, msg=msg, dl=dead_letter):
-            if ok:
-                self.copies_delivered += 1
-                if self.tracks:
-                    self.settled(link, msg)
-                return
-            self._failed(link, msg, dl, error)
-        self.rt.deliver(link, msg, answered)
-
-    def _failed(self, link, msg: Message, dead_letter, error) -> None:
-        if msg.dedup is None:
-            msg.dedup = self.retry_schedule(link)
-        wait = next(msg.dedup, None)
-        if wait is not None and self.env.now + wait - msg.born <= self.max_age(link):
-            self.retrying.add(msg)
-            self.env.schedule(wait, self._retry, (link, msg, dead_letter))
-            return
-        reason = "retries_exhausted" if wait is None else "max_event_age"
-        self.give_up(link, msg, dead_letter, reason)
-
-    def _retry(self, args) -> None:
-        link, msg, dead_letter = args
-        self.retrying.discard(msg)
-        self.own_retries += 1
-        self._try(link, msg, dead_letter)
-
-    def give_up(self, link, msg: Message, dead_letter, reason: str) -> None:
-        if dead_letter is not None:
-            self.stats.dead_lettered += 1
-            self.rt.record(msg, self.id, dead_letter.target.id, "dead_lettered", f"{link.key}: {reason}")
-            self.rt.deliver(dead_letter, msg.fresh())
-        else:
-            self.stats.drop(reason)
-            self.rt.record(msg, self.id, link.target.id, "dropped", reason)
-        if self.tracks:
-            self.settled(link, msg)
-
-    def settled(self, link, msg: Message) -> None:
-        """A copy's story on `link` ended (delivered, dead-lettered or dropped)."""
-
-    def in_flight(self) -> int:
-        return 0
-
-    def balance(self) -> list[str]:
-        s = self.stats
-        s.in_flight = len(self.retrying)
-        problems = []
-        if s.received != s.processed + s.filtered + s.reported + s.deduplicated:
-            problems.append(f"{self.id}: received {s.received}, processed {s.processed} + filtered {s.filtered} + "
-                            f"reported {s.reported} + deduplicated {s.deduplicated}")
-        landed = self.copies_delivered + s.dead_lettered + s.dropped + len(self.retrying) + self.pending_copies
-        s.in_flight += self.pending_copies
-        if landed != self.copies:
-            problems.append(f"{self.id}: {self.copies} copies sent, {self.copies_delivered} delivered + "
-                            f"{s.dead_lettered} dead-lettered + {s.dropped} dropped + {len(self.retrying)} retrying "
-                            f"+ {self.pending_copies} pending")
-        return problems
 
 
 @model_for("sns_topic")
@@ -328,66 +209,3 @@ class TopicModel(Router):
             self.pending_copies -= 1
             self.send_copy(nxt_link, nxt, dead_letter)
         self.draining = None
-
-
-@model_for("s3_bucket")
-class BucketModel(Router):
-    """S3: a put is the side effect; notifications follow at least once, unordered, within seconds.
-
-    Edges out of a bucket are `notification`s (design/connections.py). One to an `event_bus` stands for
-    S3's EventBridge integration: it delivers only when the bucket's `eventbridge_notifications` is on
-    (EventBridge.html: S3 then sends every object event to EventBridge, in addition to any notification
-    configuration). S3 cannot notify an SNS FIFO topic or an SQS FIFO queue (EventNotifications.html)."""
-
-    def setup(self) -> None:
-        super().setup()
-        self.notify = []
-        eventbridge = bool(self.node.prop("eventbridge_notifications"))
-        for link in self.links("notification"):
-            target = link.target.node
-            if target.type == "event_bus" and not eventbridge:
-                self.rt.finding("SIM-S3-EVENTBRIDGE-OFF", f"nodes[{self.id}].props.eventbridge_notifications",
-                                f"{self.node.title} is connected to {target.title} but eventbridge_notifications "
-                                "is off: S3 sends it nothing")
-                continue
-            if target.type in ("sns_topic", "sqs_queue") and target.prop("fifo"):
-                self.rt.finding("SIM-S3-FIFO", f"edges[{link.key}]", f"S3 cannot send event notifications to a "
-                                f"FIFO {'topic' if target.type == 'sns_topic' else 'queue'}: {target.title} gets "
-                                "nothing")
-                continue
-            self.notify.append(link)
-
-    def receive(self, link, msg: Message, reply) -> None:
-        if self.refuse(link, msg, reply):
-            return
-        self.side_effect(msg)
-        self.stats.processed += 1
-        self.rt.record(msg, msg.hop_from, self.id, "stored")
-        if reply:
-            reply(True, None, None)
-        body = msg.core.body if isinstance(msg.core.body, dict) else {"value": msg.core.body}
-        obj = body.get("object") if isinstance(body.get("object"), dict) else {}
-        key = str(body.get("key") or obj.get("key") or f"object-{msg.core.id}")
-        size = body.get("size", obj.get("size", 0))
-        name = self.node.prop("bucket_name") or self.id
-        for target in self.notify:
-            if target.target.node.type == "event_bus":
-                # What S3 sends to EventBridge (source aws.s3, detail-type "Object Created").
-                payload = {"source": "aws.s3", "detail-type": "Object Created", "resources": [f"arn:aws:s3:::{name}"],
-                           "detail": {"version": "0", "bucket": {"name": name}, "object": {"key": key, "size": size},
-                                      "reason": "PutObject"}}
-            else:
-                payload = {"Records": [{"eventName": "ObjectCreated:Put", "s3": {
-                    "bucket": {"name": name}, "object": {"key": key, "size": size}}}]}
-            note = self.rt.derive(msg, payload)
-            note.core.done = 0
-            # "usually within seconds": a delay of 0.5–2 s, illustrative †; separate delays reorder them.
-            self.copies += 1
-            self.pending_copies += 1
-            self.env.schedule(0.5 + 1.5 * self.rt.rng.random(), self._notify, (target, note))
-
-    def _notify(self, args) -> None:
-        target, note = args
-        self.copies -= 1          # send_copy counts it again
-        self.pending_copies -= 1
-        self.send_copy(target, note, None)
