@@ -1,11 +1,14 @@
 """Simulator: run a catalog pattern or your own design under a scenario you set, and see every event's fate."""
+import hashlib
+
 import streamlit as st
 
 from design.documents import dump_yaml
-from design.scenario import node_fault_rows, with_overrides
+from design.scenario import with_overrides
+from designer.forms import with_edge_faults
 from patterns.catalog import load_catalog
 from simulator.run import ScenarioError
-from ui import design_input, diagram, lint_view
+from ui import design_input, diagram, fault_tables, lint_view
 from ui.limits import capped, simulate, within
 from ui.style import md_escape
 from ui.run_view import show_run
@@ -43,16 +46,20 @@ with st.form("scenario"):
     dup = st.slider("Duplicate probability per delivery", 0.0, 1.0,
                     within((base.get("inject") or {}).get("duplicate_probability", 0.0), 0.0, 1.0, float), 0.01, disabled=False,
                     help="Ignored while natural rates are on. 0 is the perfect network a teacher starts from.")
-    st.caption("Faults per node (failure probability, an outage window, added latency, a concurrency cap, "
-               "crash after the side effect):")
-    rows = st.data_editor(node_fault_rows(base, [n.id for n in design.nodes]), hide_index=True, disabled=["node"],
-                          key="faults")
+    st.caption("Faults per service (failure probability, one outage window [from, to) in simulated seconds, added "
+               "latency, a concurrency cap, crash after the side effect):")
+    tables = hashlib.sha256("\n".join([n.id for n in design.nodes] + [e.key for e in design.edges])
+                            .encode("utf-8")).hexdigest()[:12]     # another design: fresh tables, no stale edits
+    rows = fault_tables.node_editor(fault_tables.node_rows(design, base), key=f"faults-{tables}")
+    st.caption("Faults per connection: duplicate probability (overrides the slider above), latency and jitter (s).")
+    edge_rows = fault_tables.edge_editor(fault_tables.edge_rows(design, base), key=f"edge-faults-{tables}")
     trace = st.checkbox("Record the hop-by-hop trace (slower for big runs)", value=count <= 5000)
     submitted = st.form_submit_button("Run", type="primary")
 
 if submitted:
-    scenario = capped(with_overrides(base, seed=seed, until_s=until, count=count, rate_per_s=rate,
-                                     duplicate_probability=None if natural else dup, fault_rows=rows))
+    scenario = capped(with_edge_faults(with_overrides(base, seed=seed, until_s=until, count=count, rate_per_s=rate,
+                                                      duplicate_probability=None if natural else dup,
+                                                      fault_rows=rows), edge_rows))
     bar = st.progress(0.0, text="Simulating…")
     try:
         run = simulate(design, scenario, trace=trace, progress=lambda f: bar.progress(f, text=f"Simulating… {f:.0%}"))

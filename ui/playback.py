@@ -8,42 +8,17 @@ import hashlib
 import streamlit as st
 
 from design.documents import dump_yaml
-from design.registry import BY_NAME
-from design.scenario import node_fault_rows, with_overrides
+from design.scenario import with_overrides
 from designer import playback
-from designer.forms import default_scenario, edge_fault_rows, with_edge_faults
+from designer.forms import default_scenario, with_edge_faults
 from simulator.run import ScenarioError
-from ui import canvas_session as cs
+from ui import canvas_session as cs, fault_tables
 from ui.limits import WEB_MAX_HOPS, capped, simulate, within
 from ui.run_view import show_run
 from ui.style import md_escape
 
 MAX_EVENTS_FOR_PLAYBACK = 20_000
 UI_MAX_HOPS = WEB_MAX_HOPS   # the server's cap (ui.limits): the run stops and says so (SIM-HOP-LIMIT)
-
-# The fault tables name each row the way the palette and the canvas do ("Send confirmation · Lambda function");
-# the id stays in the row (hidden) as its key. Every column has its type, so a click on a cell and typing edits
-# it, even in a column that is empty in every row (an untyped empty column does not take typing).
-_P = {"min_value": 0.0, "max_value": 1.0, "step": 0.01, "format": "%.2f"}
-NODE_COLUMNS = {
-    "service": st.column_config.TextColumn("Service", pinned=True, help="The service's label and type"),
-    "failure_probability": st.column_config.NumberColumn("Failure probability", help="0 to 1, per attempt", **_P),
-    "outage_from_s": st.column_config.NumberColumn("Outage from (s)", min_value=0.0, format="%g",
-                                                   help="Simulated seconds; empty: no outage"),
-    "outage_to_s": st.column_config.NumberColumn("Outage to (s)", min_value=0.0, format="%g"),
-    "latency_s": st.column_config.NumberColumn("Added latency (s)", min_value=0.0, format="%g"),
-    "throttle_concurrency": st.column_config.NumberColumn("Concurrency cap", min_value=1, step=1, format="%d",
-                                                          help="Throttling above this many at once; empty: none"),
-    "crash_after_side_effect_probability": st.column_config.NumberColumn(
-        "Crash after side effect", help="0 to 1: the work is done, then the attempt fails", **_P),
-}
-EDGE_COLUMNS = {
-    "link": st.column_config.TextColumn("Connection", pinned=True, help="From → to, as on the canvas"),
-    "duplicate_probability": st.column_config.NumberColumn("Duplicate probability", help="0 to 1; empty: the "
-                                                           "setting below the tables", **_P),
-    "latency_s": st.column_config.NumberColumn("Latency (s)", min_value=0.0, format="%g"),
-    "jitter_s": st.column_config.NumberColumn("Jitter (s)", min_value=0.0, format="%g"),
-}
 
 # ?scenario=first-run on the designer (with ?pattern=fan-out-sns): the home page's three-minute walkthrough.
 TOUR = "first-run"
@@ -121,39 +96,11 @@ def current(s) -> dict | None:
     return None
 
 
-def service_names(design) -> dict[str, str]:
-    """Node id -> "Label · Type" (with the id when two services would read the same)."""
-    names = {n.id: f"{n.title} · {BY_NAME[n.type].title if n.type in BY_NAME else n.type}" for n in design.nodes}
-    seen: dict[str, int] = {}
-    for name in names.values():
-        seen[name] = seen.get(name, 0) + 1
-    return {nid: name if seen[name] == 1 else f"{name} ({nid})" for nid, name in names.items()}
-
-
-def connection_names(design) -> dict[str, str]:
-    titles = {n.id: n.title for n in design.nodes}
-    names = {}
-    for e in design.edges:
-        name = f"{titles.get(e.source, e.source)} → {titles.get(e.target, e.target)}"
-        names[e.key] = name + (" (dead letters)" if e.kind == "dead_letter" else "")
-    seen: dict[str, int] = {}
-    for name in names.values():
-        seen[name] = seen.get(name, 0) + 1
-    return {key: name if seen[name] == 1 else f"{name} ({key})" for key, name in names.items()}
-
-
 def _fault_rows(s, base: dict) -> tuple[list[dict], list[dict]]:
-    """The fault tables: what was edited in this session (by node id / edge key), else the scenario's. Each row
-    starts with its service's (connection's) name as it reads today; the id stays in the row as its key."""
+    """The fault tables: what was edited in this session (by node id / edge key), else the scenario's."""
     kept = s._s.setdefault("faults", {"nodes": {}, "edges": {}})
-    names, links = service_names(s.design), connection_names(s.design)
-    nodes = [{"service": names[r["node"]], **{k: v for k, v in kept["nodes"].get(r["node"], r).items()
-                                              if k != "service"}}
-             for r in node_fault_rows(base, [n.id for n in s.design.nodes])]
-    edges = [{"link": links[r["connection"]], **{k: v for k, v in kept["edges"].get(r["connection"], r).items()
-                                                 if k != "link"}}
-             for r in edge_fault_rows(base, [e.key for e in s.design.edges])]
-    return nodes, edges
+    return (fault_tables.node_rows(s.design, base, kept["nodes"]),
+            fault_tables.edge_rows(s.design, base, kept["edges"]))
 
 
 def _fault_editors(s, base: dict) -> tuple[list[dict], list[dict]]:
@@ -166,12 +113,9 @@ def _fault_editors(s, base: dict) -> tuple[list[dict], list[dict]]:
     with box:
         st.caption("Per service: failure probability, one outage window [from, to) in simulated seconds, added "
                    "latency, a concurrency cap (throttling), crash after the side effect.")
-        rows = st.data_editor(rows, hide_index=True, disabled=["service", "node"], key=f"faults-{s.version}",
-                              width="stretch", column_config=NODE_COLUMNS, column_order=list(NODE_COLUMNS))
+        rows = fault_tables.node_editor(rows, key=f"faults-{s.version}")
         st.caption("Per connection: duplicate probability (overrides the one below), latency and jitter (s).")
-        edge_rows = st.data_editor(edge_rows, hide_index=True, disabled=["link", "connection"],
-                                   key=f"edge-faults-{s.version}", width="stretch", column_config=EDGE_COLUMNS,
-                                   column_order=list(EDGE_COLUMNS))
+        edge_rows = fault_tables.edge_editor(edge_rows, key=f"edge-faults-{s.version}")
     s._s["faults"] = {"nodes": {r["node"]: r for r in rows}, "edges": {r["connection"]: r for r in edge_rows}}
     return rows, edge_rows
 
