@@ -21,6 +21,6 @@ def test_lint_and_the_shared_facts_never_load_the_simulator(module):
 
 
 def test_the_language_packages_stand_alone():
-    # The ASL language and the event-pattern matcher are leaves: they know no design, simulator or lint.
+    # The ASL language and the event-pattern matcher load no design, simulator or lint module when imported.
     for module in ("states_language", "matching"):
         assert not {"design", "simulator", "lint", "exporters", "importers"} & _loaded_after(module)
