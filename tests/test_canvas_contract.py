@@ -73,3 +73,17 @@ def test_the_sample_the_node_test_checks_is_what_python_sends_today():
     assert problems(data) == []
     assert json.loads(SAMPLE.read_text(encoding="utf-8")) == data, (
         "regenerate: python -c 'import json,tests.test_canvas_contract as t; print(json.dumps(t.sample_data()))'")
+
+
+def test_the_live_pages_canvas_data_fits_the_contract():
+    """The student's and the teacher's canvas on the live page carry `live` (ui.live_view.live_data)."""
+    from ui.live_view import live_data
+    base = json.loads(json.dumps(sample_data()))
+    follow = dict(base, presenter=False, follow=True, live=live_data("follow", "K7Q-3MX"))
+    teach = dict(base, live=live_data("teach", "K7Q-3MX", {"id": "resume-4", "hop": 12, "t": 3.5, "speed": 2.0}))
+    assert problems(json.loads(json.dumps(follow))) == []
+    assert problems(json.loads(json.dumps(teach))) == []
+    assert follow["live"]["url"] == "/_sps/live/K7Q-3MX" and teach["live"]["role"] == "teach"
+    assert problems(dict(base, live=dict(teach["live"], role="drive"))), "an unknown role is a contract change"
+    assert problems(dict(base, live=dict(teach["live"], url="https://elsewhere.example/x"))), \
+        "the route is this site's own path, never another origin"

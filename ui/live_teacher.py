@@ -1,6 +1,11 @@
 """The teacher's screen of a live lesson (the projector): the join code and its QR code, the presenter canvas
 whose position every student follows, the class count, and live questions with the answers as a chart.
 
+The presenter canvas reports its position itself, by POST to the site's position route (ui.serve, as this
+teacher by the sign-in cookie) with no rerun; the reporter fragment (ui.live_bridge) is the Streamlit path for
+what the route cannot take. A seek (a resumed tab returning to the stored position, a revealed answer) goes to
+the canvas in its `live` data, applied before it reports anything.
+
 Only the join code is shown (never a student's seat or anyone's personal code); names go in a closed box.
 """
 from __future__ import annotations
@@ -15,7 +20,7 @@ from ui import canvas_session as cs
 from ui import identity, live_bridge
 from ui import live_questions as lq
 from ui.canvas import canvas
-from ui.live_view import DB_ERRORS, _retry_until_back, load_run, reconnecting
+from ui.live_view import DB_ERRORS, _retry_until_back, live_data, load_run, reconnecting
 from ui.style import md_escape
 
 TEACHER_EVERY_S = 1.0     # the teacher's panel polls answers once a second
@@ -92,8 +97,9 @@ def _seek(payload: dict, hop: int) -> None:
 
 @st.fragment
 def reporter(teacher, session: live.LiveSession) -> None:
-    """The bridge alone in its fragment: a step's report reruns only this (the write happens in its callback)."""
-    live_bridge.report("live-report", _pos(teacher, session.id), seek=st.session_state.get("live-seek"))
+    """The bridge alone in its fragment: a report the route could not take reruns only this (the write happens
+    in its callback)."""
+    live_bridge.report("live-report", _pos(teacher, session.id))
 
 
 @st.fragment(run_every=TEACHER_EVERY_S)
@@ -155,7 +161,7 @@ def open_question(teacher, session, q: dict, payload: dict) -> None:
             return
         if full.answer_hop:
             _seek(payload, full.answer_hop)
-            st.rerun()                 # the reporter fragment carries the seek to the canvas
+            st.rerun()                 # the whole page: the canvas's live data carries the seek
         st.rerun(scope="fragment")
     c2.caption("Students can change their answer until you reveal it.")
 
@@ -266,6 +272,7 @@ def show(session_param: str) -> None:
         except DB_ERRORS:
             reconnecting()
     data = cs.readonly_data(design, payload, presenter=True, height=640)
+    data["live"] = live_data("teach", session.code, st.session_state.get("live-seek"))
     canvas(data, key="sps-live-canvas")
     reporter(teacher, session)
     panel(teacher, session, design, payload)

@@ -5,6 +5,12 @@ URL: `?join=CODE` (the QR code: the join form, code filled in) · `?seat=TOKEN` 
 seat token stays in the student's own address bar, so a reconnect to another replica keeps the seat) ·
 `?session=ID` (the teacher, signed in as its owner).
 
+A student's canvas follows the teacher by itself: it polls the site's position route (ui.serve,
+`/_sps/live/{code}`) a few times a second and moves its playback there without a Streamlit rerun
+(frontend/src/live.js). The page's own poll (one fragment, once a second) is the Streamlit path beside it: the
+question panel, the captions, "Rejoin the teacher", and the store's position handed to the canvas through the
+live bridge (ui.live_bridge) in case the route cannot be reached; the canvas takes whichever is newer.
+
 Every poll reads the store (store.live), never this process's memory; a database that does not answer shows
 "reconnecting" and the page keeps trying.
 """
@@ -15,14 +21,14 @@ import streamlit as st
 
 from designer import links
 from store import live
-from ui import live_bridge
+from ui import identity, live_bridge
 from ui.canvas import canvas
 from ui import canvas_session as cs
 from ui.playback_classroom import _shared_run
 from ui.style import md_escape
 
-FOLLOW_EVERY_S = 0.3      # a student's screen polls the position (one small read) ~3 times a second
-QUESTION_EVERY_S = 1.0    # and the question panel once a second
+LESSON_EVERY_S = 1.0      # the page's poll: questions, captions, and the position for the Streamlit path
+POLL_MS = 300             # the canvas's own poll of the position route (no rerun: a cached read on the server)
 LIMIT = 2000              # hops sent to the canvas (the classroom page's default)
 DB_ERRORS = (sa.exc.SQLAlchemyError, OSError)
 
@@ -101,17 +107,36 @@ def _snap(seat: live.Seat) -> tuple[dict | None, bool]:
     return snap, False
 
 
-@st.fragment(run_every=FOLLOW_EVERY_S)
-def follower(seat: live.Seat, payload: dict) -> None:
-    """Only the position: one read and the bridge, so it can run often."""
+def position_url(code: str) -> str:
+    """The position route of the live session with this join code (ui.serve.LIVE_PATH)."""
+    return identity.route_url(f"/_sps/live/{code}")
+
+
+def live_data(role: str, code: str, seek: dict | None = None) -> dict:
+    """The canvas's `live` input (frontend/contract.schema.json): follow or report through the route."""
+    data = {"role": role, "url": position_url(code), "channel": live_bridge.CHANNEL, "every_ms": POLL_MS}
+    if seek is not None:
+        data["seek"] = seek
+    return data
+
+
+@st.fragment(run_every=LESSON_EVERY_S)
+def lesson(seat: live.Seat, payload: dict) -> None:
+    """One read a second: the Streamlit path of the position, the captions and the question."""
     snap, down = _snap(seat)
+    follower(snap, down, payload)
+    if snap is not None:
+        question(seat, snap)
+
+
+def follower(snap: dict | None, down: bool, payload: dict) -> None:
     following = st.session_state.setdefault("live-following", True)
     epoch = st.session_state.setdefault("live-epoch", 0)
     ended = bool(snap and snap["ended"])
     position = None if snap is None else {k: snap[k] for k in ("hop", "playing", "speed", "seq")} | \
         {"t": snap["sim_t"]}
-    live_bridge.follow("live-follow", position, following=following and not ended and not down, epoch=epoch,
-                       presenter=False, on_away=_away)
+    live_bridge.follow("live-follow", position, following=following and not ended, epoch=epoch, ended=ended,
+                       on_away=_away)
     if down:
         reconnecting()
     if snap is None:
@@ -128,13 +153,6 @@ def follower(seat: live.Seat, payload: dict) -> None:
         c1.info("You are exploring on your own; the teacher's canvas goes on without you.")
         c2.button("Rejoin the teacher", type="primary", on_click=_rejoin, key="live-rejoin",
                   icon=":material/sync:")
-
-
-@st.fragment(run_every=QUESTION_EVERY_S)
-def questions(seat: live.Seat) -> None:
-    snap, down = _snap(seat)
-    if snap is not None:
-        question(seat, snap)
 
 
 def question(seat: live.Seat, snap: dict) -> None:
@@ -203,10 +221,10 @@ def student(token: str) -> None:
         return
     design = shared["design"]
     data = cs.readonly_data(design, shared["payload"], presenter=False, height=460)
-    data["follow"] = True
+    data["follow"] = True                      # the viewport follows the playback
+    data["live"] = live_data("follow", session.code)
     canvas(data, key="sps-live-canvas")
-    follower(seat, shared["payload"])
-    questions(seat)
+    lesson(seat, shared["payload"])
 
 
 def show() -> None:

@@ -20,6 +20,7 @@ import { createPlayer, reducedMotion } from './player.js';
 import { fitViewport, inView, panTo, readableZoom } from './viewport.js';
 import { TRAVELS, TRAVEL_WALL } from './playback.js';
 import { presenterKey, typingInto, undoKey } from './keys.js';
+import { createLiveLink } from './live.js';
 
 const nodeTypes = { service: ServiceNode };
 const edgeTypes = { flow: FlowEdge };
@@ -303,6 +304,24 @@ function Studio({ data, send }) {
   );
   useEffect(() => () => player && player.dispose(), [player]);
 
+  // A live lesson (data.live, see src/live.js): the teacher's canvas reports its position, a student's follows
+  // the teacher's, both by fetch and without a rerun. One link per player and route; a new seek (a resumed
+  // tab, a revealed answer) goes to the link that is there.
+  const live = playable && data.live ? data.live : null;
+  const [liveMode, setLiveMode] = useState('');
+  const liveKey = live ? [live.role, live.url || '', live.channel || '', live.every_ms || ''].join('|') : '';
+  const liveConfig = useRef(live);
+  const link = useRef(null);
+  useEffect(() => { liveConfig.current = live; });
+  useEffect(() => {
+    if (!player || !liveKey || !liveConfig.current) return undefined;
+    const made = createLiveLink(player, liveConfig.current, { onMode: setLiveMode });
+    link.current = made;
+    return () => { made.dispose(); if (link.current === made) link.current = null; };
+  }, [player, liveKey]);
+  const seekJson = live && live.seek ? JSON.stringify(live.seek) : '';
+  useEffect(() => { if (link.current && seekJson) link.current.seek(JSON.parse(seekJson)); }, [seekJson]);
+
   const minText = Number(data.min_text_px) || (presenter ? 14 : 11);
   const minZoom = readableZoom(minText);
   const maxZoom = Math.max(minZoom, presenter ? 1.5 : 1.2);
@@ -320,7 +339,7 @@ function Studio({ data, send }) {
       const target = (event.composedPath && event.composedPath()[0]) || event.target;
       if (player && presenter) {
         const step = presenterKey(event, target);
-        if (step) { event.preventDefault(); player[step](); return; }
+        if (step) { event.preventDefault(); player.touched(); player[step](); return; }
       }
       // Anywhere on the page but a field (the page's own scroll area has the focus after a click on the pane).
       if (editable && !typingInto(target)) {
@@ -376,7 +395,7 @@ function Studio({ data, send }) {
   );
   return (
     <PlayerContext.Provider value={player}>
-      <div ref={studio}
+      <div ref={studio} data-live={liveMode || undefined}
            className={`sps-studio${editable ? '' : ' sps-readonly'}${presenter ? ' sps-presenter' : ''}${fullscreen ? ' sps-is-fullscreen' : ''}`}>
         <div className="sps-skips">
           {showPalette && <a href="#canvas-tools" className="sps-skip-link" data-testid="skip-palette"

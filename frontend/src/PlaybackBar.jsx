@@ -78,16 +78,16 @@ export function PlaybackControls({ presenter, titles, tools }) {
     <div className="sps-playback-controls">
       <div className="sps-controls" role="toolbar" aria-label={shared ? 'Playback controls (both designs, one clock)' : 'Playback controls'}
            id="playback">
-        <button type="button" onClick={() => player.toStart()} aria-label="Back to the start">|◀</button>
-        <button type="button" onClick={() => player.stepBack()} aria-label="Previous hop"
+        <button type="button" onClick={() => { player.touched(); player.toStart(); }} aria-label="Back to the start">|◀</button>
+        <button type="button" onClick={() => { player.touched(); player.stepBack(); }} aria-label="Previous hop"
                 data-testid="step-back">{presenter ? '‹ Previous hop' : '‹ Step'}</button>
-        <button type="button" className="sps-play" onClick={() => player.toggle()} data-testid="play"
+        <button type="button" className="sps-play" onClick={() => { player.touched(); player.toggle(); }} data-testid="play"
                 aria-label={state.playing ? 'Pause' : 'Play'}>{state.playing ? '❚❚ Pause' : '▶ Play'}</button>
-        <button type="button" onClick={() => player.stepForward()} aria-label="Next hop"
+        <button type="button" onClick={() => { player.touched(); player.stepForward(); }} aria-label="Next hop"
                 data-testid="step-forward">{presenter ? 'Next hop ›' : 'Step ›'}</button>
-        <button type="button" onClick={() => player.toEnd()} aria-label="To the end" data-testid="to-end">▶|</button>
+        <button type="button" onClick={() => { player.touched(); player.toEnd(); }} aria-label="To the end" data-testid="to-end">▶|</button>
         <label className="sps-speed">Speed
-          <select value={state.speed} onChange={(e) => player.setSpeed(Number(e.target.value))}
+          <select value={state.speed} onChange={(e) => { player.touched(); player.setSpeed(Number(e.target.value)); }}
                   aria-label="Speed (simulated seconds per second)">
             {SPEEDS.map((s) => <option key={s} value={s}>{`${s}× (${s} sim s per s)`}</option>)}
           </select>
@@ -95,7 +95,7 @@ export function PlaybackControls({ presenter, titles, tools }) {
         <input type="range" className="sps-scrubber" min={0} max={Math.max(player.end, 0.001)}
                step={Math.max(player.end / 1000, 0.001)} value={Math.min(state.t, player.end)}
                aria-label="Simulated time" aria-valuetext={formatTime(state.t)} data-testid="scrubber"
-               onChange={(e) => player.seek(Number(e.target.value))} />
+               onChange={(e) => { player.touched(); player.seek(Number(e.target.value)); }} />
         <Clock player={player} state={state} titles={titles} />
         {tools}
       </div>

@@ -65,6 +65,17 @@
  * @property {number} [fit]
  * @property {{undo?: boolean, redo?: boolean}} [history]
  * @property {{groups: object[], patterns: {id: string, title: string, kind: string}[]}} [palette]
+ * @property {LiveConfig} [live]  a live lesson: report (teacher) or follow (student) the position by fetch
+ */
+
+/**
+ * A live lesson (src/live.js; ui/serve.py's position route; ui/live_bridge.py carries the Streamlit path).
+ * @typedef {object} LiveConfig
+ * @property {'teach'|'follow'} role
+ * @property {string|null} url    the position route, e.g. "/_sps/live/K7Q-3MX" (null: the Streamlit path only)
+ * @property {string} channel     the window events' channel shared with the live bridge
+ * @property {number} [every_ms]  a follower's poll interval (100–5000)
+ * @property {{id: string, hop: number, t?: number, speed?: number}|null} [seek]  teach: go there first, once per id
  */
 
 export {};

@@ -40,6 +40,7 @@ export function createPlayer(sides, presenter) {
   const total = merged.times.length;
   const end = Math.max(0, ...runs.map((r) => r.end || 0));
   const listeners = new Set();
+  const touchers = new Set();      // told when a person (not a program) works the controls
   const cursorsAt = (t) => runs.map((r) => cursorAt(r.times, t));
   const cursorsOf = (k) => merged.prefix.map((p) => p[k]);
   let state = {
@@ -104,6 +105,11 @@ export function createPlayer(sides, presenter) {
   return {
     sides: runs, total, end, presenter,
     subscribe(fn) { listeners.add(fn); return () => listeners.delete(fn); },
+    // The controls and the presenter keys call touched() before acting; a live follower (src/live.js) hears
+    // it as "this student stepped away". Programs driving the player (following) do not call it.
+    onTouch(fn) { touchers.add(fn); return () => touchers.delete(fn); },
+    touched() { touchers.forEach((fn) => fn()); },
+    goTo(k) { stepTo(k); },
     getSnapshot() { return state; },
     counters(side, index) { return counters[side] ? counters[side][index] : null; },
     play() {

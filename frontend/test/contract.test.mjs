@@ -34,3 +34,11 @@ test('the contract refuses what the canvas cannot draw', () => {
   assert.equal(validate({ ...sample, playback: { ...sample.playback, hops: [[0, 0, 0]] } }), false);
   assert.equal(validate({ playback: null }), false);
 });
+
+test('the live input: a follower or a teacher on this site\'s own route', () => {
+  const live = { role: 'follow', url: '/_sps/live/K7Q-3MX', channel: 'live', every_ms: 300 };
+  assert.ok(validate({ ...sample, live }), JSON.stringify(validate.errors));
+  assert.ok(validate({ ...sample, live: { ...live, role: 'teach', seek: { id: 'reveal-1', hop: 4, t: 2 } } }));
+  assert.equal(validate({ ...sample, live: { ...live, url: 'https://elsewhere.example/x' } }), false);
+  assert.equal(validate({ ...sample, live: { ...live, every_ms: 10 } }), false);
+});
