@@ -21,6 +21,16 @@ HOP_JS = """() => {
   return -1;
 }"""
 
+# Which path carries the live position on this page's canvas (frontend/src/live.js): "direct" (the position
+# route), "fallback" (Streamlit, through the live bridge), "away", "ended", or "" before it has said.
+LIVE_MODE_JS = """() => {
+  for (const el of document.querySelectorAll('*')) {
+    const s = el.shadowRoot && el.shadowRoot.querySelector('.sps-studio');
+    if (s) return s.getAttribute('data-live') || '';
+  }
+  return '';
+}"""
+
 WATCH_JS = """() => {
   if (window.__spsSeen) return;
   window.__spsSeen = {};
@@ -88,6 +98,14 @@ def join(page, base: str, code: str, name: str) -> None:
 
 def hop(page) -> int:
     return page.evaluate(HOP_JS)
+
+
+def live_mode(page) -> str:
+    return page.evaluate(LIVE_MODE_JS)
+
+
+def wait_live_mode(page, mode: str, timeout_ms: int = FOLLOW) -> None:
+    page.wait_for_function(f"() => ({LIVE_MODE_JS})() === {mode!r}", timeout=timeout_ms)
 
 
 def watch_hops(page) -> None:

@@ -69,6 +69,12 @@ def test_teacher_drives_student_follows_asks_and_resumes(chromium, url):
         assert "Ada <img src=x onerror=alert(1)>" in main_text(student)        # a name stays text
         assert student.locator("img[src=x]").count() == 0
         teacher.wait_for_selector("text=1 student(s) joined", timeout=drive.SLOW)
+        drive.wait_live_mode(student, "direct")        # the canvas reads the position route itself
+        teacher.locator("[data-testid=step-forward]").click()
+        drive.wait_live_mode(teacher, "direct")        # and the teacher's canvas writes it (signed-in cookie)
+        drive.wait_hop(student, 1)
+        teacher.locator("[data-testid=step-back]").click()
+        drive.wait_hop(student, 0)
 
         for k in range(1, 6):
             teacher.locator("[data-testid=step-forward]").click()
@@ -148,3 +154,26 @@ def test_teacher_drives_student_follows_asks_and_resumes(chromium, url):
 def test_the_drive_helpers_wait_for_the_sites_sign_in_cookie():
     from ui import identity
     assert drive.SIGN_IN_COOKIE == identity.COOKIE
+
+
+def test_without_the_position_route_both_sides_use_the_streamlit_path(chromium, url):
+    """The route blocked in both browsers (a proxy that drops it, an old balancer rule): the teacher's canvas
+    hands its position to Python, the student's follows what the page reads from the store."""
+    t_ctx = chromium.new_context(viewport={"width": 1280, "height": 720})
+    s_ctx = chromium.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        for ctx in (t_ctx, s_ctx):
+            ctx.route("**/_sps/live/**", lambda route: route.abort())
+        teacher, student = t_ctx.new_page(), s_ctx.new_page()
+        drive.sign_up(teacher, url, "Ms Fallback")
+        code = drive.start_live(teacher, url, drive.demo_run_code())
+        drive.join(student, url, code, "Cy")
+        for k in (1, 2, 3):
+            teacher.locator("[data-testid=step-forward]").click()
+            drive.wait_hop(student, k)
+        assert drive.live_mode(teacher) == "fallback" and drive.live_mode(student) == "fallback"
+        teacher.locator("[data-testid=step-back]").click()
+        drive.wait_hop(student, 2)
+    finally:
+        t_ctx.close()
+        s_ctx.close()
