@@ -20,16 +20,20 @@ from typing import Callable, Iterable
 
 
 class MissingAdapter(LookupError):
-    """A registry type lacks the per-type code a package needs, or code registers for no such type."""
+    """A registry type lacks the per-type code a package needs, or code registers for no such type (two
+    registrations for one type are a ValueError, raised where the second one is made)."""
 
 
 class Adapters:
-    def __init__(self, what: str, needed: Callable = lambda spec: True, types: Iterable | None = None):
+    def __init__(self, what: str, needed: Callable = lambda spec: True, types: Iterable | None = None,
+                 key: str = "service type"):
         """`what` names the adapter in messages; `needed(spec)` says which types must have one (e.g. only
-        AWS resources need a SAM builder); `types` defaults to the registry's (tests pass their own)."""
+        AWS resources need a SAM builder); `types` defaults to the registry's (tests pass their own), each
+        with a `name`; `key` says in messages what those names are."""
         self.what = what
         self.needed = needed
         self._types = types
+        self.key = key
         self.by_type: dict[str, object] = {}
         self._options: dict[str, dict] = {}
 
@@ -40,13 +44,13 @@ class Adapters:
         return tuple(self._types)
 
     def register(self, *type_names: str, **options):
-        """Decorator: the function or class handles these types. `options` are kept with it (e.g. a
-        builder's phase) as attributes of the registration, readable through `options_of`."""
+        """Decorator: the function or class handles these types. `options` (e.g. a builder's phase) are kept
+        per type, readable through `options_of`."""
         def decorate(adapter):
             for name in type_names:
                 if name in self.by_type:
-                    raise MissingAdapter(f"service type '{name}' has two {self.what}s registered: "
-                                         f"{_name(self.by_type[name])} and {_name(adapter)}")
+                    raise ValueError(f"{self.key} '{name}' has two {self.what}s registered: "
+                                     f"{_name(self.by_type[name])} and {_name(adapter)}")
                 self.by_type[name] = adapter
                 self._options[name] = options
             return adapter
@@ -68,9 +72,9 @@ class Adapters:
         """Every type that needs an adapter and has none, and every registration for an unknown type."""
         specs = self.types()
         known = {spec.name for spec in specs}
-        found = [f"service type '{spec.name}' has no {self.what} registered"
+        found = [f"{self.key} '{spec.name}' has no {self.what} registered"
                  for spec in specs if self.needed(spec) and spec.name not in self.by_type]
-        found += [f"{self.what} {_name(adapter)} is registered for '{name}', which is not a service type "
+        found += [f"{self.what} {_name(adapter)} is registered for '{name}', which is not a {self.key} "
                   "in design.registry" for name, adapter in self.by_type.items() if name not in known]
         return found
 

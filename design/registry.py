@@ -1,4 +1,6 @@
-"""The one list of service types: properties, defaults, ranges, SAM type, palette place, look.
+"""The one list of service types: properties, defaults, ranges, SAM type, palette place, look, and every other
+fact a package reads about a type (importer mapping, IAM actions, attributes, entry point, ...). The code that
+acts per type registers itself against the name (design.adapters); the README's "Adding a service type" walks it.
 
 Defaults and ranges come from ../shared/reference/semantics.md (the `source` of each
 Prop names the row). Values AWS does not publish (natural duplicate rates, a function's

@@ -19,8 +19,8 @@ class _Cfn:
 NODE_TYPES = {cfn: (t.name, regenerated) for t in TYPES for cfn, regenerated in t.imported_from}
 # The property reader of a CloudFormation type: `@importer_for("AWS::SQS::Queue")`; a type without one
 # imports with no modelled properties (everything it has is kept for the re-export).
-READERS = Adapters("importer", needed=lambda spec: False,
-                   types=[_Cfn(cfn) for cfn in NODE_TYPES])
+READERS = Adapters("importer", needed=lambda spec: False, types=[_Cfn(cfn) for cfn in NODE_TYPES],
+                   key="CloudFormation type that an entry's imported_from names")
 importer_for = READERS.register
 _ALARM_METRICS = {"ApproximateNumberOfMessagesVisible": "queue_depth", "ApproximateAgeOfOldestMessage": "age",
                   "Errors": "errors", "Throttles": "throttles", "GetRecords.IteratorAgeMilliseconds": "age",

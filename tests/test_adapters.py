@@ -55,7 +55,7 @@ def test_only_aws_resources_need_a_sam_builder_and_a_price():
 def test_two_adapters_for_one_type_and_one_for_no_type_are_refused():
     table = Adapters("SAM builder", types=(BY_NAME["sqs_queue"],))
     table.register("sqs_queue")(len)
-    with pytest.raises(MissingAdapter, match="'sqs_queue' has two SAM builders registered: len and abs"):
+    with pytest.raises(ValueError, match="'sqs_queue' has two SAM builders registered: len and abs"):
         table.register("sqs_queue")(abs)
     table.register("sqs_qeue")(min)
     assert table.problems() == ["SAM builder min is registered for 'sqs_qeue', which is not a service type "
@@ -96,6 +96,15 @@ def test_tables_read_from_the_registry_say_what_they_said_by_hand():
                                 "firehose"}
     assert len(NODE_TYPES) == 21 and NODE_TYPES["AWS::Serverless::SimpleTable"] == ("dynamodb_table", False)
     assert MODELS["sqs_queue"].__name__ == "QueueModel"
+
+
+def test_an_importer_for_a_type_nothing_imports_is_named():
+    from importers.resources import NODE_TYPES, READERS
+    table = Adapters("importer", needed=lambda spec: False, types=READERS.types(), key=READERS.key)
+    table.register("AWS::SQS::Queeu")(min)
+    assert "AWS::SQS::Queue" in NODE_TYPES
+    assert table.problems() == ["importer min is registered for 'AWS::SQS::Queeu', which is not a CloudFormation "
+                                "type that an entry's imported_from names in design.registry"]
 
 
 def test_the_importer_reads_the_policies_the_registry_names():

@@ -9,7 +9,6 @@ Protocol between models (all calls happen at the simulated instant they describe
 from __future__ import annotations
 
 from design.adapters import Adapters
-from design.edge_kinds import DELIVERY_KINDS_ASYNC  # noqa: F401  (re-exported for the models)
 from simulator.messages import Message
 from simulator.metrics import NodeStats
 from simulator.runtime import NO_FAULTS, Faults, Link, Runtime

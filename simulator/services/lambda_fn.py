@@ -18,11 +18,11 @@ from dataclasses import replace
 from heapq import heappush
 from math import frexp
 
+from design.edge_kinds import DELIVERY_KINDS_ASYNC
 from simulator.engine import NORMAL
 from simulator.messages import Message
 from simulator.metrics import _SUB, ZERO_BUCKET as _ZERO_BUCKET
 from simulator.runtime import NO_FAULTS
-from design.edge_kinds import DELIVERY_KINDS_ASYNC
 from simulator.services.base import Model, model_for
 from simulator.services.breaker import Breaker
 
