@@ -23,7 +23,7 @@ def main() -> None:
     report()
 
     from benchmarks import canvas as canvas_bench
-    canvas_bench.main()
+    canvas_bench.main([])
 
     from benchmarks import live_load
     live_load.main([])

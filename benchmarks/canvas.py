@@ -1,15 +1,23 @@
-"""Canvas benchmarks, each a ratio against a baseline measured in the same run.
+"""Page and canvas benchmarks, each a ratio against a baseline measured in the same run.
 
-1. Page load to an interactive canvas with a 100-node design in headless Chromium (target ≤ 1.5 s), against
-   loading a bare Streamlit page (one title) served the same way: for a page holding only the canvas (the
-   component's own cost) and for the whole designer page (the canvas plus palette, properties and forms).
-2. Server-side rerun of the designer page with that design (target ≤ 100 ms), against a rerun of an empty
-   page; both in Streamlit's AppTest, in this process.
+1. Time to interactive of every page of the site in headless Chromium, first visit (a new browser context
+   each load), against a bare Streamlit page (one title) served the same way (`ui.serve`, the site's settings)
+   in alternating rounds. Interactive = the script run has finished (Streamlit's `notRunning` state) with the
+   page's title drawn and, on canvas pages given a 100-node design, all 100 nodes drawn with their handles.
+   The designer page's goal is ≤ 1.5× the bare page. Also the server's CPU time per visit (less noisy than
+   wall time on a shared machine), and a page holding only the canvas (the component's own cost).
+2. Reruns of the designer page in Streamlit's AppTest (in a subprocess: benchmarks/ never imports streamlit):
+   a property change applied through the properties panel (a Lambda's timeout, "Apply changes") at 100 nodes
+   (goal ≤ 100 ms) and 500 nodes (goal ≤ 300 ms), and a plain rerun, against a rerun of an empty page,
+   alternating.
 
-`python -m benchmarks.canvas` (needs Debian's chromium, like the browser tests).
+`python -m benchmarks.canvas [--pages-only | --reruns-only]` (needs Debian's chromium, like the browser tests).
 """
 from __future__ import annotations
 
+import argparse
+import json
+import os
 import statistics
 import subprocess
 import sys
@@ -23,14 +31,14 @@ sys.path.insert(0, str(ROOT / "tests"))
 GROUPS = 20   # 5 services per group: 100 nodes, 140 edges
 
 
-def hundred_node_design():
-    """100 services and 140 connections: 20 client → topic → queue → function → table groups, each function
-    also publishing to the next group's topic and queue."""
+def grouped_design(groups: int = GROUPS):
+    """`groups` × (client → topic → queue → function → table), each function also publishing to the next
+    group's topic and queue, each topic also calling the next group's function: 5 nodes and 7 edges a group."""
     from design import from_data
     from designer.layout import apply_layout
     nodes, edges = [], []
-    for i in range(GROUPS):
-        j = (i + 1) % GROUPS
+    for i in range(groups):
+        j = (i + 1) % groups
         nodes += [{"id": f"c{i}", "type": "client", "label": f"Shop {i}"},
                   {"id": f"t{i}", "type": "sns_topic", "label": f"Orders topic {i}"},
                   {"id": f"q{i}", "type": "sqs_queue", "label": f"Work queue {i}"},
@@ -40,7 +48,12 @@ def hundred_node_design():
                   {"source": f"q{i}", "target": f"f{i}"}, {"source": f"f{i}", "target": f"d{i}"},
                   {"source": f"f{i}", "target": f"t{j}"}, {"source": f"f{i}", "target": f"q{j}"},
                   {"source": f"t{i}", "target": f"f{j}"}]
-    return apply_layout(from_data({"name": "hundred services", "nodes": nodes, "edges": edges}))
+    return apply_layout(from_data({"name": f"{5 * groups} services", "nodes": nodes, "edges": edges}))
+
+
+def hundred_node_design():
+    """100 services and 140 connections."""
+    return grouped_design(GROUPS)
 
 
 def link_code() -> str:
@@ -60,20 +73,15 @@ CANVAS_READY = """(() => {
   return nodes === 100 && handles >= 200;
 })()"""
 
-
+# The script run has finished and its title is drawn (Streamlit's state is notRunning before the first run
+# too, hence the title).
+RUN_DONE = "!!document.querySelector('[data-testid=stApp][data-test-script-state=notRunning]')"
+TITLE = "!!document.querySelector('[data-testid=stMain] h1')"
 BARE_READY = "!!document.querySelector('h1') && document.querySelector('h1').textContent.includes('Bare page')"
 
 
-def _median_load(chromium, url: str, ready: str, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        page = chromium.new_page(viewport={"width": 1600, "height": 1100})   # a new context: a first visit
-        start = time.perf_counter()
-        page.goto(url)
-        page.wait_for_function(ready, polling="raf", timeout=60_000)
-        times.append(time.perf_counter() - start)
-        page.close()
-    return statistics.median(times)
+def _all(*conditions: str) -> str:
+    return " && ".join(f"({c})" for c in conditions)
 
 
 CANVAS_ONLY = """import sys
@@ -87,91 +95,197 @@ canvas(cs.readonly_data(hundred_node_design(), None, presenter=False), key="canv
 """
 
 
+def site_pages(code: str) -> dict[str, tuple[str, str]]:
+    """Page name → (path and query, ready condition): every page app.py lists."""
+    canvas = _all(TITLE, CANVAS_READY, RUN_DONE)
+    plain = _all(TITLE, RUN_DONE)
+    return {"home": ("/", plain), "catalog": ("/catalog", plain), "compare": ("/compare", plain),
+            "simulate": ("/simulate", plain), "export": ("/export", plain), "quiz": ("/quiz", plain),
+            "progress": ("/progress", plain), "teacher": ("/teacher", plain),
+            "designer (empty)": ("/designer", plain),
+            "designer": (f"/designer?run={code}", canvas),
+            "classroom": (f"/classroom?run={code}", canvas), "live": ("/live", plain),
+            "compare designs": ("/compare_designs", plain)}
+
+
 def _serve(script: Path):
+    """Serve `script` the way the site is served (ui.serve, from the repository: the site's settings)."""
     from browser import free_port
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
-                             "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--browser.gatherUsageStats", "false"], cwd=script.parent, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.STDOUT)
+    env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    proc = subprocess.Popen([sys.executable, "-m", "ui.serve", "run", str(script), "--server.headless", "true",
+                             "--server.port", str(port), "--server.address", "127.0.0.1"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     return proc, f"http://127.0.0.1:{port}"
 
 
-def browser_figures(repeat: int = 5) -> dict[str, float]:
-    """Median seconds from navigation to ready, each load in a fresh browser context (a first visit)."""
-    from browser import browser, site
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _load(chromium, url: str, ready: str, pid: int) -> tuple[float, float]:
+    """(seconds from navigation to ready, server CPU seconds for the visit) in a new context: a first visit."""
+    page = chromium.new_page(viewport={"width": 1600, "height": 1100})
+    cpu0 = _cpu_s(pid)
+    start = time.perf_counter()
+    page.goto(url)
+    page.wait_for_function(ready, polling="raf", timeout=90_000)
+    elapsed = time.perf_counter() - start
+    time.sleep(0.3)                        # what the server still does for the visit (after-run clean-up)
+    cpu = _cpu_s(pid) - cpu0
+    page.close()
+    return elapsed, cpu
+
+
+def browser_figures(rounds: int = 5, pages: list[str] | None = None) -> dict[str, dict[str, float]]:
+    """Median seconds to interactive and server CPU per visit, by page; each round visits the bare page, the
+    canvas-only page and every site page once (alternating, so load on the machine hits all alike)."""
+    from browser import browser
     code = link_code()
     with tempfile.TemporaryDirectory() as tmp:
         bare = Path(tmp) / "bare.py"
         bare.write_text("import streamlit as st\nst.title('Bare page')\n", encoding="utf-8")
         only = Path(tmp) / "canvas_only.py"
         only.write_text(CANVAS_ONLY.format(root=str(ROOT)), encoding="utf-8")
-        servers = [_serve(bare), _serve(only)]
+        servers = {"bare": _serve(bare), "canvas only": _serve(only), "site": _serve(ROOT / "app.py")}
         try:
-            with site() as url, browser() as chromium:
-                for _proc, base in servers:
-                    _wait_up(base)
-                pages = {"bare": (servers[0][1] + "/", BARE_READY),
-                         "canvas only": (servers[1][1] + "/", CANVAS_READY),
-                         "designer": (f"{url}/designer?run={code}", CANVAS_READY)}
-                for target, ready in pages.values():          # warm each server once (imports, first run)
-                    _median_load(chromium, target, ready, 1)
-                return {name: _median_load(chromium, target, ready, repeat) for name, (target, ready) in pages.items()}
+            for _proc, base in servers.values():
+                _wait_up(base)
+            targets = {"bare": ("bare", "/", _all(BARE_READY, RUN_DONE)),
+                       "canvas only": ("canvas only", "/", _all(CANVAS_READY, RUN_DONE))}
+            targets.update({name: ("site", path, ready) for name, (path, ready) in site_pages(code).items()
+                            if pages is None or name in pages})
+            times: dict[str, list[tuple[float, float]]] = {name: [] for name in targets}
+            with browser() as chromium:
+                for n in range(rounds + 1):                  # round 0 warms each server (imports, first runs)
+                    for name, (server, path, ready) in targets.items():
+                        proc, base = servers[server]
+                        figure = _load(chromium, base + path, ready, proc.pid)
+                        if n:
+                            times[name].append(figure)
+            return {name: {"s": statistics.median(t for t, _ in v), "cpu": statistics.median(c for _, c in v)}
+                    for name, v in times.items()}
         finally:
-            for proc, _base in servers:
+            for proc, _base in servers.values():
                 proc.terminate()
                 proc.wait(10)
 
 
 def _wait_up(url: str) -> None:
     import urllib.request
-    deadline = time.time() + 60
+    deadline = time.time() + 90
     while time.time() < deadline:
         try:
             urllib.request.urlopen(url + "/_stcore/health", timeout=1)
             return
         except OSError:
             time.sleep(0.3)
-    raise RuntimeError("the bare page did not start")
+    raise RuntimeError(f"{url} did not start")
 
 
-def rerun_figures(repeat: int = 15) -> tuple[float, float]:
-    from streamlit.testing.v1 import AppTest
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params["run"] = link_code()
+# Run in a subprocess (`python -c`): AppTest imports streamlit, which benchmarks/ itself never does.
+RERUN_PROBE = """import json, statistics, sys, time
+sys.path.insert(0, {root!r})
+from streamlit.testing.v1 import AppTest
+from benchmarks.canvas import grouped_design
+from designer.layout import ensure_positions
+
+def designer_at(groups):
+    at = AppTest.from_file({app!r}, default_timeout=300)
     at.run()
     at.switch_page("pages/designer.py")
     at.run()
+    s = at.session_state["sps-designer"]
+    s["design"] = ensure_positions(grouped_design(groups))
+    s["version"] += 1
+    s["selected"] = {{"nodes": ["f1"], "edges": []}}
+    at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert len(at.session_state["sps-designer"]["design"].nodes) == 100
-    designer = _median_runs(at, repeat)
-    empty = AppTest.from_string("import streamlit as st\n", default_timeout=60)
-    empty.run()
-    return designer, _median_runs(empty, repeat)
+    return at
+
+def timed(at):
+    start = time.perf_counter(); cpu = time.process_time()
+    at.run()
+    return time.perf_counter() - start, time.process_time() - cpu
+
+def change(at, value):
+    box = next(n for n in at.number_input if n.label == "timeout_s")
+    box.set_value(value)
+    next(b for b in at.button if b.label == "Apply changes").click()
+    figure = timed(at)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["sps-designer"]["design"].node("f1").props["timeout_s"] == value
+    return figure
+
+empty = AppTest.from_string("import streamlit as st\\n", default_timeout=60)
+empty.run()
+out = {{}}
+for groups in {groups!r}:
+    at = designer_at(groups)
+    change(at, 11); timed(at)                     # first-call costs stay out of the figures
+    figures = {{"change": [], "rerun": [], "empty": []}}
+    for i in range({repeat}):
+        figures["change"].append(change(at, 12 + i % 2 * 10))
+        figures["empty"].append(timed(empty))
+        figures["rerun"].append(timed(at))
+        figures["empty"].append(timed(empty))
+    out[5 * groups] = {{k: [statistics.median(w for w, _ in v), statistics.median(c for _, c in v)]
+                        for k, v in figures.items()}}
+print(json.dumps(out))
+"""
 
 
-def _median_runs(at, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        at.run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def rerun_figures(sizes=(100, 500), repeat: int = 15) -> dict[int, dict[str, list[float]]]:
+    """{nodes: {"change"|"rerun"|"empty": [median wall s, median CPU s]}}, measured in a fresh interpreter."""
+    script = RERUN_PROBE.format(root=str(ROOT), app=str(ROOT / "app.py"), groups=tuple(n // 5 for n in sizes),
+                                repeat=repeat)
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise RuntimeError("the rerun probe failed:\n" + done.stderr[-3000:])
+    return {int(k): v for k, v in json.loads(done.stdout.strip().splitlines()[-1]).items()}
 
 
-def main() -> None:
-    designer, empty = rerun_figures()
-    print("designer page rerun, 100 nodes / 140 edges (AppTest, median of 15)")
-    print(f"  designer page : {designer * 1000:7.1f} ms   (target ≤ 100 ms: {designer * 1000 / 100:.2f} of it)")
-    print(f"  empty page    : {empty * 1000:7.1f} ms")
-    print(f"  ratio         : {designer / empty:.1f}× an empty page's rerun")
-    loads = browser_figures()
+GOALS_MS = {100: 100, 500: 300}
+
+
+def print_reruns(figures) -> None:
+    print("designer page reruns (AppTest, CPython, medians of alternating runs; CPU time in brackets)")
+    for nodes, f in figures.items():
+        change, rerun, empty = f["change"], f["rerun"], f["empty"]
+        goal = GOALS_MS.get(nodes)
+        print(f"  {nodes:>4} nodes: property change {change[0] * 1000:6.1f} ms ({change[1] * 1000:5.1f} CPU)"
+              + (f" = {change[0] * 1000 / goal:.2f} of the {goal} ms goal" if goal else "")
+              + f"; plain rerun {rerun[0] * 1000:5.1f} ms; empty page {empty[0] * 1000:4.1f} ms → change "
+              f"{change[0] / empty[0]:.0f}× an empty page's rerun")
+
+
+def print_pages(loads) -> None:
     bare = loads["bare"]
-    print("page load to an interactive canvas, 100 nodes / 140 edges (headless Chromium, first visit, median of 5)")
-    print(f"  bare Streamlit page   : {bare:6.2f} s")
-    for name in ("canvas only", "designer"):
-        print(f"  {name + ' page':<22}: {loads[name]:6.2f} s   = {loads[name] / bare:.2f}× the bare page "
-              f"(target ≤ 1.5 s: {loads[name] / 1.5:.2f} of it)")
+    print("time to interactive, first visit (headless Chromium, median of alternating rounds; server CPU per "
+          "visit in brackets)")
+    print(f"  {'bare Streamlit page':<26}: {bare['s']:5.2f} s ({bare['cpu']:4.2f} s CPU)")
+    for name, f in loads.items():
+        if name == "bare":
+            continue
+        goal = "   (goal ≤ 1.5×)" if name == "designer" else ""
+        print(f"  {name + ' page':<26}: {f['s']:5.2f} s ({f['cpu']:4.2f} s CPU) = {f['s'] / bare['s']:.2f}× the "
+              f"bare page{goal}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.canvas")
+    parser.add_argument("--pages-only", action="store_true")
+    parser.add_argument("--reruns-only", action="store_true")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds of page loads")
+    parser.add_argument("--page", action="append", help="only this site page (repeatable)")
+    args = parser.parse_args(argv)
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    if not args.pages_only:
+        print_reruns(rerun_figures())
+    if not args.reruns_only:
+        print_pages(browser_figures(args.rounds, args.page))
 
 
 if __name__ == "__main__":

@@ -4,11 +4,13 @@
    exporter pays to write YAML).
 2. SAM import of the 85 corpus templates, against just loading them with a PyYAML SafeLoader that accepts
    CloudFormation tags (the floor any importer pays to read them).
-3. The export curve: `export` (lint + build + YAML) of a topic with N Lambda subscribers at 100, 1,000 and
-   2,000 nodes, time per node, and the ratio of the largest to the smallest (goal ≤ 1.5: near-linear; it was
-   cubic, 31 s at 1,000 subscribers).
+3. The scale curves: time per node of `lint` and of `export` (deploy checks + build + YAML) at 100, 500,
+   1,000 and 2,000 nodes, for two shapes: a topic with N Lambda subscribers (one wide node) and N/5 copies of
+   API → queue (+ DLQ) → function → table (many small chains). The figure is the ratio of the time per node at
+   2,000 nodes to that at 100 (goal ≤ 1.5: flat; the fan-out export was cubic, 31 s at 1,000 subscribers).
+   CPU time of this process, best of 3.
 
-Run alone: `python -m benchmarks.export_import`.
+Run alone: `python -m benchmarks.export_import [--curves-only]`.
 """
 from __future__ import annotations
 
@@ -53,27 +55,50 @@ def fan_out(nodes: int):
                       "edges": edges})
 
 
-def export_curve(sizes=(100, 1000, 2000), repeat: int = 3) -> float:
-    """Print time per node of `exporters.sam.export` at each size; return the largest/smallest ratio."""
+def chains(nodes: int):
+    """nodes / 5 copies of API → queue (+ DLQ) → function → table."""
+    return design_200(copies=nodes // 5)
+
+
+SHAPES = {"topic → N subscribers": fan_out, "N/5 API → queue → function → table chains": chains}
+SIZES = (100, 500, 1000, 2000)
+
+
+def curve(task: str, shape: str, sizes=SIZES, repeat: int = 3) -> float:
+    """Print CPU ms per node of `task` ("lint" or "export") on `shape` at each size; return the ratio of the
+    largest size's time per node to the smallest's."""
     from exporters.sam import export
-    export(fan_out(20))   # imports and first-call costs stay out of the figures
+    from lint import lint
+    run = {"lint": lint, "export": export}[task]
+    make = SHAPES[shape]
+    run(make(sizes[0]))   # imports and first-call costs stay out of the figures
     per_node = {}
     for size in sizes:
-        design = fan_out(size)
-        per_node[size] = _best(repeat, lambda: export(design)) / size
+        design = make(size)
+        per_node[size] = _best(repeat, lambda: run(design), clock=time.process_time) / size
     ratio = per_node[sizes[-1]] / per_node[sizes[0]]
-    figures = ", ".join(f"{size:,} nodes {t * 1000:.2f} ms/node" for size, t in per_node.items())
-    print(f"SAM export curve (topic → N Lambda subscribers): {figures} → ratio {ratio:.2f} (goal ≤ 1.5)")
+    figures = ", ".join(f"{size:,}: {t * 1000:.2f}" for size, t in per_node.items())
+    print(f"  {task:<6} {shape:<43} ms/node {figures} → ratio {ratio:5.2f} (goal ≤ 1.5)")
     return ratio
 
 
-def _best(repeat: int, fn) -> float:
+def curves(repeat: int = 3) -> dict[tuple[str, str], float]:
+    print(f"lint and SAM export time per node, {SIZES[0]:,} to {SIZES[-1]:,} nodes (CPU time, best of {repeat})")
+    return {(task, shape): curve(task, shape, repeat=repeat) for task in ("lint", "export") for shape in SHAPES}
+
+
+def export_curve(sizes=(100, 1000, 2000), repeat: int = 3) -> float:
+    """The fan-out export curve alone; returns the largest/smallest ratio."""
+    return curve("export", "topic → N subscribers", sizes, repeat)
+
+
+def _best(repeat: int, fn, clock=time.perf_counter) -> float:
     times = []
     for _ in range(repeat):
         gc.collect()
-        start = time.perf_counter()
+        start = clock()
         fn()
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
     return min(times)
 
 
@@ -100,8 +125,12 @@ def report(repeat: int = 3) -> None:
     print(f"SAM import, {len(texts)} corpus templates: {t_import * 1000:.0f} ms "
           f"({t_import / len(texts) * 1000:.1f} ms each); PyYAML load of the same files {t_load * 1000:.0f} ms "
           f"→ ratio {t_import / t_load:.2f}×")
-    export_curve()
+    curves()
 
 
 if __name__ == "__main__":
-    report()
+    import sys
+    if "--curves-only" in sys.argv[1:]:
+        curves()
+    else:
+        report()
