@@ -7,18 +7,12 @@ import json
 import re
 
 from design.model import Design
+from design.registry import TYPES
 
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_-]{0,63})\}")
-# What `${node}` stands for in a definition, by node type (the SAM template substitutes the real value).
-EXAMPLES = {
-    "lambda": "arn:aws:lambda:{region}:{account}:function:{name}",
-    "sqs_queue": "https://sqs.{region}.amazonaws.com/{account}/{name}",
-    "sns_topic": "arn:aws:sns:{region}:{account}:{name}",
-    "state_machine": "arn:aws:states:{region}:{account}:stateMachine:{name}",
-    "external": "https://{name}.example.com",
-    "api_gateway": "https://{name}.execute-api.{region}.amazonaws.com/Prod/",
-    "appsync_api": "https://{name}.appsync-api.{region}.amazonaws.com/graphql",
-}
+# What `${node}` stands for in a definition, by node type (the SAM template substitutes the real value): the
+# registry's arn_example; other types show the bare name.
+EXAMPLES = {t.name: t.arn_example for t in TYPES if t.arn_example}
 
 
 class AslError(ValueError):

@@ -96,6 +96,12 @@ def test_tables_read_from_the_registry_say_what_they_said_by_hand():
                                 "firehose"}
     assert len(NODE_TYPES) == 21 and NODE_TYPES["AWS::Serverless::SimpleTable"] == ("dynamodb_table", False)
     assert MODELS["sqs_queue"].__name__ == "QueueModel"
+    from exporters.asl import EXAMPLES
+    from exporters.sam.compute import _TASKS
+    assert _TASKS["sqs_queue"] == ("arn:aws:states:::sqs:sendMessage", {"QueueUrl": "${%s}", "MessageBody.$": "$"})
+    assert set(_TASKS) == {"sqs_queue", "sns_topic", "event_bus", "dynamodb_table", "state_machine",
+                           "kinesis_stream", "firehose", "s3_bucket"}   # lambda is a plain "${fn}" Resource
+    assert EXAMPLES["lambda"] == "arn:aws:lambda:{region}:{account}:function:{name}" and len(EXAMPLES) == 7
 
 
 def test_an_importer_for_a_type_nothing_imports_is_named():

@@ -181,23 +181,8 @@ def substitution(ctx: Context, node_id: str):
     return ctx.ref(node_id)
 
 
-# Task resources for a generated definition, by target type: (Resource, Parameters).
-_TASKS = {
-    "sqs_queue": ("arn:aws:states:::sqs:sendMessage", {"QueueUrl": "${%s}", "MessageBody.$": "$"}),
-    "sns_topic": ("arn:aws:states:::sns:publish", {"TopicArn": "${%s}", "Message.$": "$"}),
-    "event_bus": ("arn:aws:states:::events:putEvents", {"Entries": [
-        {"EventBusName": "${%s}", "Source": "workflow", "DetailType": "StepCompleted", "Detail.$": "$"}]}),
-    "dynamodb_table": ("arn:aws:states:::dynamodb:putItem", {"TableName": "${%s}",
-                                                             "Item": {"pk": {"S.$": "$$.Execution.Id"}}}),
-    "state_machine": ("arn:aws:states:::states:startExecution", {"StateMachineArn": "${%s}", "Input.$": "$"}),
-    "kinesis_stream": ("arn:aws:states:::aws-sdk:kinesis:putRecord",
-                       {"StreamName": "${%s}", "Data.$": "States.JsonToString($)",
-                        "PartitionKey.$": "$$.Execution.Name"}),
-    "firehose": ("arn:aws:states:::aws-sdk:firehose:putRecord",
-                 {"DeliveryStreamName": "${%s}", "Record": {"Data.$": "States.JsonToString($)"}}),
-    "s3_bucket": ("arn:aws:states:::aws-sdk:s3:putObject",
-                  {"Bucket": "${%s}", "Key.$": "$$.Execution.Name", "Body.$": "$"}),
-}
+# Task resources for a generated definition, by target type: (Resource, Parameters), the registry's sfn_task.
+_TASKS = {t.name: t.sfn_task for t in TYPES if t.sfn_task}
 
 
 def default_definition(ctx: Context, node) -> dict:
