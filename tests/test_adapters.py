@@ -120,3 +120,25 @@ def test_the_importer_reads_the_policies_the_registry_names():
     assert _policy_target("DynamoDBReadPolicy") == "dynamodb_table"    # every DynamoDB* template
     assert _policy_target("S3ReadPolicy") == "s3_bucket"
     assert _policy_target("CloudWatchPutMetricPolicy") is None
+
+
+def test_the_registry_declares_every_billing_dimension_of_every_price_file():
+    # One place per billing dimension: each entry of a price file belongs to exactly one service type.
+    import yaml
+
+    from simulator.cost.prices import PRICES_DIR
+    declared = [key for t in TYPES for key in t.price_keys]
+    assert len(declared) == len(set(declared))
+    for path in sorted(PRICES_DIR.glob("*.yaml")):
+        assert set(yaml.safe_load(path.read_text())["prices"]) == set(declared), path.name
+    assert BY_NAME["sqs_queue"].price_keys == ("sqs.standard_requests", "sqs.fifo_requests")
+    assert not BY_NAME["firehose"].price_keys   # not priced yet: it says why instead
+
+
+def test_a_pricer_billing_an_undeclared_dimension_is_refused(monkeypatch):
+    from simulator.cost import model
+    monkeypatch.setitem(model.PRICERS.by_type, "sqs_queue",
+                        lambda ctx, node: ([model.Usage("x", 1, "lambda.requests", "")], []))
+    node = type("N", (), {"type": "sqs_queue", "id": "q"})()
+    with pytest.raises(KeyError, match="cost model for 'sqs_queue' bills 'lambda.requests'"):
+        model.usage_of(None, node)

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from design.adapters import Adapters
-from design.registry import TYPES
+from design.registry import BY_NAME, TYPES
 
 SQS_CHUNK = 64 * 1024          # SQS, SNS, EventBridge, Pipes: each 64 KB chunk of a payload is one request
 KINESIS_CHUNK = 25 * 1024      # one PUT payload unit per 25 KB of a record
@@ -94,7 +94,13 @@ def usage_of(ctx: Context, node) -> tuple[list[Usage], list[str]]:
     pricer = PRICERS.get(node.type)
     if pricer is None:
         return [], [NOT_PRICED[node.type]] if node.type in NOT_PRICED else []
-    return pricer(ctx, node)
+    usages, notes = pricer(ctx, node)
+    declared = BY_NAME[node.type].price_keys
+    for usage in usages:   # a dimension the registry does not declare is a pricer bug, not a figure to show
+        if usage.price not in declared:
+            raise KeyError(f"cost model for {node.type!r} bills {usage.price!r}, which is not among its "
+                           f"registry price_keys {declared}")
+    return usages, notes
 
 
 @pricer_for("lambda")
