@@ -121,6 +121,12 @@ def test_presenter_at_1280x720_large_labels_canvas_and_narration_on_the_first_sc
         now = page.locator("[data-testid=narration-now]").bounding_box()
         assert canvas["y"] + canvas["height"] <= PROJECTOR["height"], canvas
         assert now["y"] + now["height"] <= PROJECTOR["height"] and now["y"] >= 0, now
+        # the presenter view spends one row above the controls (the design's name, the switch): the canvas gets
+        # most of the projector's height, and going live is offered below it
+        assert canvas["height"] >= 0.6 * PROJECTOR["height"], canvas
+        assert page.locator("h1").all_inner_texts() == ["Order fan-out"]
+        live = page.get_by_text("To drive this run live").bounding_box()
+        assert live["y"] > canvas["y"] + canvas["height"], live
         shot(page, "classroom-presenter-1280x720")
         # no click first: the clicker's keys step at once
         page.keyboard.press("PageDown")

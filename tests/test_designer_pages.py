@@ -6,6 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from designer import links
 from patterns.catalog import load_catalog
+from ui.style import md_escape
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = load_catalog()
@@ -99,6 +100,10 @@ def test_a_shared_link_opens_in_the_designer_and_a_bad_one_says_why():
 def test_classroom_runs_the_shared_link_and_refuses_a_tampered_one():
     code = links.encode(CATALOG["fan-out-sns"].design, {"until_s": 200}, 3)
     at = app_at("pages/classroom.py", run=code)
+    # the presenter view (the default) spends no row on the page title: the design's name heads the page
+    assert [t.value for t in at.title] == [md_escape(CATALOG["fan-out-sns"].design.name)]   # escaped: user text
+    assert any(m.value.startswith("Classroom · seed 3") for m in at.markdown)
+    at.toggle(key="presenter").set_value(False).run()
     assert at.title[0].value == "Classroom"
     assert any("seed 3" in m.value for m in at.markdown)
     at = app_at("pages/classroom.py", run=code[:-10])

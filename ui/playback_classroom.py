@@ -9,7 +9,7 @@ from design.documents import dump_yaml
 from designer import links
 from designer.layout import ensure_positions
 from patterns.catalog import load_catalog
-from ui import canvas_session as cs
+from ui import canvas_session as cs, style
 from ui.canvas import canvas
 from ui.canvas_files import share_url
 from ui.style import md_escape
@@ -49,7 +49,12 @@ def teacher_form() -> None:
 
 
 def show(code: str | None) -> None:
-    st.title("Classroom", anchor=False)
+    # The presenter view (the default) keeps the first screen for what the room reads: one row with the design's
+    # name and the switch, then the controls, the current hop and the canvas. The rest (going live, the metrics,
+    # the scenario) sits below the canvas.
+    presenter = bool(st.session_state.get("presenter", True)) and bool(code)
+    if not presenter:
+        st.title("Classroom", anchor=False)
     if not code:
         teacher_form()
         return
@@ -57,19 +62,35 @@ def show(code: str | None) -> None:
         with st.spinner("Running the shared scenario (the same seed gives everyone the same run)…"):
             shared = _shared_run(code, 2000)
     except links.LinkError as exc:
+        if presenter:
+            st.title("Classroom", anchor=False)
         st.error("This classroom link cannot be opened. Ask for the link again (it may have been cut short when "
                  "it was copied).\n\n" + "\n".join(f"- {md_escape(p)}" for p in exc.problems[:20]))
         return
     design, run = shared["design"], shared["run"]
-    st.markdown(f"**{md_escape(design.name)}** — seed {run.seed}, {run.hops:,} hops, "
-                f"{shared['payload']['total']:,} recorded steps")
+    facts = f"seed {run.seed}, {run.hops:,} hops, {shared['payload']['total']:,} recorded steps"
+    from ui import live_teacher
+    if presenter:
+        style.presenter_view()
+        with st.container(key="sps-presenter-head"):
+            name, about, switch = st.columns([5, 4, 3], vertical_alignment="center")
+            with name:
+                st.title(md_escape(design.name), anchor=False)
+            about.markdown(f"Classroom · {facts}")
+            with switch:
+                presenter = st.toggle("Presenter view", value=True, key="presenter",
+                                      help="Large text, one hop at a time; the clicker's keys step. Off: the "
+                                           "page's usual layout, with the live session button at the top.")
+    else:
+        st.markdown(f"**{md_escape(design.name)}** — {facts}")
+        live_teacher.start_button(code, design.name, key="live-start")
+        presenter = st.toggle("Presenter view (large text, one hop at a time)", value=True, key="presenter")
     if run.stopped_by == "max_hops":
         st.warning(f"This run stopped after {run.hops:,} hops: a cycle or a fan-out keeps the design busy.")
-    from ui import live_teacher
-    live_teacher.start_button(code, design.name, key="live-start")
-    presenter = st.toggle("Presenter view (large text, one hop at a time)", value=True, key="presenter")
     canvas(cs.readonly_data(design, shared["payload"], presenter=presenter, height=1000 if presenter else 520),
            key="sps-classroom")
+    if presenter:
+        live_teacher.start_button(code, design.name, key="live-start")
     with st.expander("Metrics and charts of the whole run"):
         show_run(run, design, key="classroom-run")
     with st.expander("The scenario"):

@@ -21,19 +21,41 @@ _CSS = """
 
 
 # Canvas pages (designer, classroom, side by side) need the first screen for the canvas: Streamlit's default
-# top padding (6rem) and the page title's size cost about 150 px at 1280×720.
+# top padding (6rem) and the page title's size cost about 150 px at 1280×720. The header (60 px, white, over the
+# page) becomes see-through and lets clicks through except on its own two buttons (sidebar, menu), which sit in
+# the page's side margins, so the page can start near the top without anything hiding under it.
 _COMPACT_CSS = """
 <style>
-[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; padding-bottom: 2rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 1rem; padding-bottom: 2rem; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 1.9rem; padding: 0.2rem 0 0.3rem 0; }
+[data-testid="stHeader"] { background: transparent; pointer-events: none; }
+[data-testid="stHeader"] button, [data-testid="stHeader"] a { pointer-events: auto; }
+</style>
+"""
+
+# The classroom's presenter view on a projector (1280×720): narrower side margins (the header's buttons still
+# fit in them), one compact row above the canvas; text stays large enough to read from the back of a room
+# (the heading 26 px, the rest at least 16 px).
+_PRESENTER_CSS = """
+<style>
+[data-testid="stMainBlockContainer"] { padding-left: 3.6rem; padding-right: 3.6rem; padding-top: 0.6rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 1.65rem; padding: 0; line-height: 1.2; }
+.st-key-sps-presenter-head p, .st-key-sps-presenter-head label p { font-size: 1.05rem; }
 </style>
 """
 
 
 def apply(compact: bool = False) -> None:
-    st.markdown(_CSS, unsafe_allow_html=True)   # constant CSS only; never user text
+    """The site's CSS (constant text only, never user text). Sent with st.html, which puts a style-only
+    block outside the page's layout: a st.markdown block would cost a 16 px row gap each."""
+    st.html(_CSS)
     if compact:
-        st.markdown(_COMPACT_CSS, unsafe_allow_html=True)
+        st.html(_COMPACT_CSS)
+
+
+def presenter_view() -> None:
+    """On top of the compact canvas page: the classroom's presenter layout (see _PRESENTER_CSS)."""
+    st.html(_PRESENTER_CSS)
 
 
 def badges(items: list[str]) -> None:
