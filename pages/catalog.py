@@ -37,3 +37,6 @@ if chosen != wanted:
     st.query_params["pattern"] = chosen
 with detail:
     pattern_view.show(catalog[chosen], catalog)
+    from ui import live_teacher            # lazy: the catalog's own imports stay as they are
+    live_teacher.start_button_for(catalog[chosen].design, catalog[chosen].design.scenario, catalog[chosen].title,
+                                  key=f"live-{chosen}")

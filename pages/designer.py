@@ -35,10 +35,18 @@ if right is not None:
         st.subheader("Properties", anchor=False)
         canvas_props.show(s)
 
+def share_with_class(s) -> None:
+    canvas_files.share(s)
+    from ui import live_teacher        # only when the tab is open
+    from designer.forms import default_scenario
+    live_teacher.start_button_for(s.design, s.scenario or default_scenario(s.design), s.design.name,
+                                  key="designer-live")
+
+
 # Tabs render only when open (each open tab costs a rerun; a closed one costs nothing at 100 nodes).
 tabs = st.tabs(["Run a scenario", "Results and charts", "Save and open", "Share with a class", "Checks"],
                key="designer-tabs", on_change="rerun")
-panels = (playback.scenario_form, playback.results, canvas_files.files, canvas_files.share,
+panels = (playback.scenario_form, playback.results, canvas_files.files, share_with_class,
           lambda s: canvas_files.lint_panel(found))
 for tab, panel in zip(tabs, panels):
     if tab.open:

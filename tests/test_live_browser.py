@@ -177,3 +177,23 @@ def test_without_the_position_route_both_sides_use_the_streamlit_path(chromium, 
     finally:
         t_ctx.close()
         s_ctx.close()
+
+
+def test_a_live_session_starts_from_the_catalog_and_the_designer(chromium, url):
+    ctx = chromium.new_context(viewport={"width": 1440, "height": 900})
+    try:
+        page = ctx.new_page()
+        drive.sign_up(page, url, "Ms Anywhere")
+        page.goto(url + "/catalog?pattern=fan-out-sns", timeout=drive.SLOW)
+        page.get_by_role("button", name="Start a live session").click(timeout=drive.SLOW)
+        page.wait_for_selector("[data-testid=join-code]", timeout=drive.SLOW)
+        page.wait_for_selector("[data-testid=step-forward]", timeout=drive.SLOW)
+        assert "Live:" in main_text(page)
+
+        page.goto(url + "/designer?pattern=fan-out-sns", timeout=drive.SLOW)
+        page.get_by_role("tab", name="Share with a class").click(timeout=drive.SLOW)
+        page.get_by_role("button", name="Start a live session").click(timeout=drive.SLOW)
+        page.wait_for_selector("[data-testid=join-code]", timeout=drive.SLOW)
+        page.wait_for_selector("[data-testid=step-forward]", timeout=drive.SLOW)
+    finally:
+        ctx.close()

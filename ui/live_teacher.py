@@ -66,6 +66,33 @@ def start_button(run_code: str, title: str, key: str) -> None:
             reconnecting("the database")
 
 
+def start_button_for(design, scenario: dict | None, title: str, key: str) -> None:
+    """The same button for a design and its scenario (the designer's "Share with a class", a catalog pattern):
+    the run is encoded as a classroom link's, and only when the button is pressed."""
+    teacher = identity.current_learner()
+    if teacher is None:
+        st.caption("Signed in on the Teacher page, you can start a live session on this run here: students join "
+                   "by code, follow your canvas and answer your questions.")
+        return
+    if not st.button("Start a live session", key=key, icon=":material/cast_for_education:",
+                     help="Students join by a short code (no account) and their canvases follow yours."):
+        return
+    import copy
+    from designer import links
+    from designer.layout import ensure_positions
+    scenario = copy.deepcopy(dict(scenario or {}))
+    seed = int(scenario.pop("seed", 1))
+    try:
+        code = links.encode(ensure_positions(design), scenario, seed)
+    except links.LinkError as exc:
+        st.error(md_escape(exc))
+        return
+    try:
+        start(teacher, title, code)
+    except DB_ERRORS:
+        reconnecting("the database")
+
+
 def _pos(teacher, session_id: int):
     def write(value: dict) -> None:
         pending = {"hop": int(value.get("hop", 0)), "sim_t": float(value.get("t", 0) or 0),
