@@ -23,10 +23,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# What this 2-core machine holds: measured, 12 students took 26 s each to join and p50 follow was 5.5 s (the
-# machine saturated); with 5 (the smallest group that shows a chart) every hop and answer still arrives. The
-# limit is the server side: a Streamlit fragment rerun costs ~25 ms CPU even when empty (~55 ms for the live
-# follower), and each student polls ~3 times a second.
+ARTIFACTS = ROOT / "artifacts"
+# What this 2-core machine holds. Before the position route (following through Streamlit reruns, ~3 fragment
+# reruns a second per student at ~25-55 ms CPU each) 12 students took 26 s each to join and p50 follow was
+# 5.5 s; 5 (the smallest group that shows a chart) was the default. Now a student's canvas polls the position
+# route (a cached read, no rerun) and the page reruns once a second; `--students` measures larger classes.
 STUDENTS = 5
 HOPS = 20
 QUESTIONS_AT = (7, 14)
@@ -37,6 +38,25 @@ def pct(values, q):
         return float("nan")
     s = sorted(values)
     return s[min(len(s) - 1, max(0, int(round(q * (len(s) - 1)))))]
+
+
+def cpu_s(cluster) -> float:
+    """CPU seconds (user + system) the replicas have used so far, from /proc: unlike a latency, hardly changed
+    by other work on the machine."""
+    import os
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for proc in cluster.procs:
+        try:
+            with open(f"/proc/{proc.pid}/stat", encoding="ascii") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError, AttributeError):
+            pass
+    return total
+
+
+IDLE_S = 10.0     # a class following a paused teacher: what the servers spend per student just to follow
 
 
 def run(students: int = STUDENTS) -> dict:
@@ -52,6 +72,7 @@ def run(students: int = STUDENTS) -> dict:
 
     errors: list[str] = []
     follow: list[float] = []
+    by_step: dict[int, list[float]] = {}
     chart: list[float] = []
     peak = {"rss": []}
     with Cluster(replicas=2) as cluster, browser() as chromium:
@@ -86,6 +107,11 @@ def run(students: int = STUDENTS) -> dict:
             name = next((c["value"] for c in ctx.cookies() if c["name"] == "SPS_REPLICA"), "?")
             replicas[name] = replicas.get(name, 0) + 1
         session = live.by_code(code, db=db)
+        teacher.wait_for_timeout(3000)                 # joins settled
+        c0, w0 = cpu_s(cluster), time.monotonic()
+        time.sleep(IDLE_S)
+        idle_cpu = (cpu_s(cluster) - c0) / (time.monotonic() - w0)
+        lesson_cpu0, lesson_w0 = cpu_s(cluster), time.monotonic()
         sent_total = 0
         for step in range(1, HOPS + 1):
             k = drive.hop(teacher) + 1          # after a reveal the run has jumped to the answer's hop
@@ -104,6 +130,7 @@ def run(students: int = STUDENTS) -> dict:
                     errors.append(f"student {i} never showed hop {k}")
                 else:
                     follow.append(at - start)
+                    by_step.setdefault(step, []).append(at - start)
             if step in QUESTIONS_AT:
                 drive.ask_about_this_hop(teacher)
                 last = 0.0
@@ -127,9 +154,22 @@ def run(students: int = STUDENTS) -> dict:
                     chart.append(time.time() - last)
                 except Exception as exc:  # noqa: BLE001 — a bench reports, it does not stop
                     errors.append(f"chart: {type(exc).__name__}")
-                teacher.get_by_role("button", name="Reveal the answer").first.click()
+                try:
+                    teacher.get_by_role("button", name="Reveal the answer").first.click(timeout=30_000)
+                except Exception as exc:  # noqa: BLE001 — reported with what the teacher's screen said
+                    errors.append(f"reveal: {type(exc).__name__}")
+                    ARTIFACTS.mkdir(exist_ok=True)
+                    teacher.screenshot(path=str(ARTIFACTS / f"live-load-reveal-{step}.png"), full_page=True)
+                    (ARTIFACTS / f"live-load-reveal-{step}.txt").write_text(
+                        teacher.locator("[data-testid=stMain]").inner_text(), encoding="utf-8")
                 teacher.wait_for_timeout(2500)          # the answer plays; students follow
                 drive.wait_hop(teacher, drive.hop(teacher), 10_000)
+        lesson_cpu = (cpu_s(cluster) - lesson_cpu0) / (time.monotonic() - lesson_w0)
+        modes = {}
+        for page in pages:
+            mode = (drive.live_mode(page) if hasattr(drive, "live_mode") else "") or "?"
+            modes[mode] = modes.get(mode, 0) + 1
+        modes["teacher " + ((drive.live_mode(teacher) if hasattr(drive, "live_mode") else "") or "?")] = 1
         with db.read() as conn:
             stored = conn.execute(sa.select(sa.func.count()).select_from(live_answers)).scalar()
         for page in pages + [teacher]:
@@ -140,7 +180,8 @@ def run(students: int = STUDENTS) -> dict:
         for ctx in contexts:
             ctx.close()
     return {"students": students, "follow": follow, "chart": chart, "errors": errors, "sent": sent_total,
-            "stored": stored, "rss": peak["rss"], "replicas": replicas, "join_s": t_join, "session": session.id}
+            "stored": stored, "rss": peak["rss"], "replicas": replicas, "join_s": t_join, "session": session.id,
+            "modes": modes, "by_step": by_step, "idle_cpu": idle_cpu, "lesson_cpu": lesson_cpu}
 
 
 def main(argv=None) -> None:
@@ -154,10 +195,17 @@ def main(argv=None) -> None:
           f"{dict(sorted(r['replicas'].items()))}; joining took {r['join_s']:.1f} s")
     print(f"  follow latency (teacher click → student canvas): p50 {pct(f, .5):.2f} s, p95 {pct(f, .95):.2f} s, "
           f"max {max(f) if f else float('nan'):.2f} s over {len(f)} student-hops   (goal p95 ≤ 1.5 s)")
+    slow = sorted(r["by_step"].items(), key=lambda kv: -max(kv[1]))[:3]
+    print("  slowest steps (step: max s): " + ", ".join(f"{k}: {max(v):.2f}" for k, v in slow))
+    print(f"  position path at the end (data-live: direct = the position route, fallback = Streamlit): "
+          f"{dict(sorted(r.get('modes', {}).items()))}")
     print(f"  answer-to-chart (last answer → teacher's chart): "
           + ", ".join(f"{x:.2f} s" for x in c) + (f"; mean {statistics.mean(c):.2f} s" if c else ""))
     print(f"  errors: {len(r['errors'])}" + (f" ({'; '.join(r['errors'][:5])})" if r["errors"] else "")
           + f"; answers sent {r['sent']}, stored {r['stored']}, lost {r['sent'] - r['stored']}")
+    print(f"  server CPU (both replicas, user+system, from /proc): {r['idle_cpu'] * 100:.0f} % of a core while "
+          f"the class follows a paused teacher ({r['idle_cpu'] * 100 / r['students']:.1f} % per student), "
+          f"{r['lesson_cpu'] * 100:.0f} % over the lesson")
     print("  server RSS (peak): " + ", ".join(f"replica {i + 1} {mb:.0f} MB" for i, mb in enumerate(r["rss"])))
     import os
     print(f"  machine load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "

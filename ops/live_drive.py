@@ -120,8 +120,25 @@ def wait_hop(page, k: int, timeout_ms: int = FOLLOW) -> None:
     page.wait_for_function(f"() => ({HOP_JS})() === {int(k)}", timeout=timeout_ms)
 
 
-def ask_about_this_hop(teacher) -> None:
-    """Ask the run's question at the teacher's hop, once the panel (polled each second) shows that hop."""
+def ask_about_this_hop(teacher, timeout_ms: int = FOLLOW) -> None:
+    """Ask the run's question at the teacher's hop, once the panel (polled each second) shows that hop; until
+    the teacher's screen shows the question. The panel is a fragment that reruns every second, and a click
+    that lands while it reruns can be lost on a loaded machine: the button is then still there and is pressed
+    again (once it has been taken, the panel shows the question instead of the button)."""
     k = hop(teacher)
-    teacher.wait_for_selector(f"text=your canvas is at hop {k:,} of", timeout=FOLLOW)
-    teacher.get_by_role("button", name="Ask this question").click()
+    teacher.wait_for_selector(f"text=your canvas is at hop {k:,} of", timeout=timeout_ms)
+    deadline = time.monotonic() + timeout_ms / 1000
+    button = teacher.get_by_role("button", name="Ask this question")
+    asked = teacher.get_by_text("Question to the class")
+    while True:
+        if button.count():
+            try:
+                button.first.click(timeout=5_000)
+            except Exception:  # noqa: BLE001 — replaced by the rerun under the pointer: look again
+                pass
+        try:
+            asked.wait_for(timeout=10_000)
+            return
+        except Exception:  # noqa: BLE001
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the question at hop {k} was not asked within {timeout_ms} ms") from None
