@@ -243,7 +243,8 @@ def rerun_figures(sizes=(100, 500), repeat: int = 15) -> dict[int, dict[str, lis
                                 repeat=repeat)
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=False)
     if done.returncode:
-        raise RuntimeError("the rerun probe failed:\n" + done.stderr[-3000:])
+        errors = "\n".join(line for line in done.stderr.splitlines() if "ScriptRunContext" not in line)
+        raise RuntimeError(f"the rerun probe failed (exit status {done.returncode}):\n{errors[-3000:]}")
     return {int(k): v for k, v in json.loads(done.stdout.strip().splitlines()[-1]).items()}
 
 
