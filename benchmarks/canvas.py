@@ -131,8 +131,12 @@ def _load(chromium, url: str, ready: str, pid: int) -> tuple[float, float]:
     cpu0 = _cpu_s(pid)
     start = time.perf_counter()
     page.goto(url)
-    page.wait_for_function(ready, polling="raf", timeout=90_000)
-    elapsed = time.perf_counter() - start
+    try:
+        page.wait_for_function(ready, polling="raf", timeout=90_000)
+        elapsed = time.perf_counter() - start
+    except Exception as exc:               # noqa: BLE001 - one stuck load is reported, the others still count
+        print(f"  ({url.split('?')[0]} not interactive after 90 s: {type(exc).__name__}; left out)", flush=True)
+        elapsed = float("nan")
     time.sleep(0.3)                        # what the server still does for the visit (after-run clean-up)
     cpu = _cpu_s(pid) - cpu0
     page.close()
@@ -165,8 +169,8 @@ def browser_figures(rounds: int = 5, pages: list[str] | None = None) -> dict[str
                         figure = _load(chromium, base + path, ready, proc.pid)
                         if n:
                             times[name].append(figure)
-            return {name: {"s": statistics.median(t for t, _ in v), "cpu": statistics.median(c for _, c in v)}
-                    for name, v in times.items()}
+            return {name: {"s": statistics.median([t for t, _ in v if t == t] or [float("nan")]),
+                           "cpu": statistics.median(c for _, c in v)} for name, v in times.items()}
         finally:
             for proc, _base in servers.values():
                 proc.terminate()
