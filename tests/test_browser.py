@@ -55,3 +55,32 @@ def test_a_deep_link_as_the_very_first_request_gets_the_site_navigation(chromium
         nav = page.locator("[data-testid=stSidebarNav]").inner_text()
         assert "Start here" in nav and "Pattern catalog" in nav
         assert "\napp\n" not in f"\n{nav}\n"
+
+
+# The smallest service name in a design diagram, in CSS px as drawn: graphviz gives font sizes in the SVG's own
+# units (points), so the size on screen is that times the SVG's drawn width over its viewBox width.
+SMALLEST_DIAGRAM_TEXT = """() => {
+  const sizes = [];
+  for (const svg of document.querySelectorAll('[data-testid=stGraphVizChart] svg')) {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    for (const t of svg.querySelectorAll('.node text')) sizes.push(parseFloat(t.getAttribute('font-size')) * scale);
+  }
+  return sizes.length ? Math.min(...sizes) : null;
+}"""
+
+
+def test_a_wide_catalog_diagram_keeps_readable_names_and_scrolls_sideways(chromium, url):
+    for old in list(chromium.contexts):
+        old.close()
+    page = chromium.new_page(viewport={"width": 1280, "height": 720})      # a projector, the sidebar open
+    page.goto(url + "/catalog?pattern=choreography", timeout=SLOW)
+    page.wait_for_selector("svg .node", timeout=SLOW)
+    assert page.evaluate(SMALLEST_DIAGRAM_TEXT) >= 11                       # was about 4 px: squeezed to the column
+    chart = page.locator("[data-testid=stGraphVizChart]")
+    assert chart.evaluate("e => e.scrollWidth > e.clientWidth + 100")      # 14 services: wider than the column
+    chart.focus()                                                           # a scroller takes keyboard focus
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('[data-testid=stGraphVizChart]').scrollLeft > 0",
+                           timeout=SLOW)
+    chart.scroll_into_view_if_needed()
+    screenshot(page, "catalog-choreography-1280x720")

@@ -20,4 +20,6 @@ def show(design: Design, highlight: dict[str, str] | None = None) -> None:
     st.graphviz_chart(to_dot(design, highlight), width="stretch", alt=alt_text(design))
     st.caption("Shapes tell services apart: box = function, cylinder = queue or table, hexagon = topic, "
                "octagon = event bus, component = state machine, house = client. Dashed red = dead-letter or "
-               "on-failure path, dotted = compensation or monitoring, bold = asynchronous invocation.")
+               "on-failure path, dotted = compensation or monitoring, bold = asynchronous invocation. Names keep a "
+               "readable size: a diagram wider than the column scrolls sideways (Shift + wheel, or Tab to it and "
+               "use the arrow keys), and ⤢ at its top right opens it full screen.")

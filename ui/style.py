@@ -16,6 +16,12 @@ _CSS = """
 .sps-badge { display: inline-block; border: 1px solid #607d8b; border-radius: 0.4rem; padding: 0.05rem 0.45rem;
              margin: 0 0.3rem 0.3rem 0; font-size: 0.85rem; }
 @media (prefers-reduced-motion: reduce) { * { animation: none !important; transition: none !important; } }
+/* Design diagrams (ui.diagram): drawn at 85 % of their natural size (service names 13.6 px, connection labels
+   11.3 px) instead of squeezed to the column (a 14-service pattern's names were 5 px tall); wider than the
+   column, the diagram scrolls sideways (the scroller takes keyboard focus in Chromium). */
+[data-testid="stGraphVizChart"] { overflow-x: auto; }
+[data-testid="stGraphVizChart"] > svg { width: auto !important; height: auto !important; max-width: none !important;
+                                        zoom: 0.85; }
 </style>
 """
 
