@@ -67,6 +67,7 @@ st.subheader("Good first patterns", anchor=False)
 for pid in ("async-processing", "fan-out-sns", "storage-first", "saga"):
     if pid in catalog:
         p = catalog[pid]
-        st.page_link("pages/catalog.py", label=f"{p.title} — {p.level}", query_params={"pattern": pid})
+        st.page_link("pages/catalog.py", label=f"{p.title} — {p.level}", query_params={"pattern": pid},
+                     icon=":material/arrow_forward:")   # an icon: without one the link reads as plain text
 st.caption("Numbers in the simulator come from AWS documentation (sources on each pattern page). Where AWS "
            "publishes no figure (natural duplicate rates, backoff curves), the value is illustrative and marked so.")

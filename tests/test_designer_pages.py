@@ -119,4 +119,7 @@ def test_side_by_side_compares_choreography_and_orchestration():
     table = at.table[0].value
     assert "direct dependencies (total)" in list(table.iloc[:, 0])
     assert "places holding state" in list(table.iloc[:, 0])
-    assert len(at.dataframe) == 4
+    # who knows whom and where state lives, per side: tables (they wrap every name; a grid cut them off)
+    assert len(at.table) == 5 and not at.dataframe
+    who = at.table[1].value.set_index("service")
+    assert who.loc["Shop event bus", "knows"] == "3" and who.loc["Shop event bus", "who"].count(",") == 2

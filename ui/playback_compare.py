@@ -51,7 +51,11 @@ def _cell(value) -> str:
         return "—"
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return f"{value:,}" if isinstance(value, int) else f"{value:,.3g}" if value < 1000 else f"{value:,.0f}"
-    return str(value)
+    return md_escape(value)        # st.table cells are Markdown; a service's label is user text
+
+
+def _rows(rows: list[dict]) -> list[dict]:
+    return [{key: _cell(value) for key, value in row.items()} for row in rows]
 
 
 def show() -> None:
@@ -96,11 +100,13 @@ def show() -> None:
         with col:
             st.markdown(f"**{md_escape(title)}**")
             cap_notice(run["run"])
+            # tables, not data grids: a grid cuts "who" off at its column's width (and on a projector
+            # nobody hovers to read the rest); a table wraps every name
             st.caption("Who knows whom")
-            st.dataframe(compare.coupling(run["design"])["rows"], hide_index=True, width="stretch")
+            st.table(_rows(compare.coupling(run["design"])["rows"]), hide_index=True)
             st.caption("Where state lives")
-            st.dataframe(compare.state_places(run["design"]) or [{"service": "—", "holds": "no state"}],
-                         hide_index=True, width="stretch")
+            st.table(_rows(compare.state_places(run["design"]) or [{"service": "—", "holds": "no state"}]),
+                     hide_index=True)
     if st.toggle("Play both runs on canvases", key="cmp-play"):
         st.caption("Both runs play on one clock with one set of controls: the same simulated second on both sides.")
         canvas(view.side_by_side([(t, r["design"], r["payload"]) for t, r in zip(titles, runs)], height=460),
