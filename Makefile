@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8501
 
-.PHONY: run test bench deps dev-deps browser postgres clean serve-cluster
+.PHONY: run test bench deps dev-deps compile browser postgres clean serve-cluster
 
 $(VENV)/.deps: requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -18,8 +18,19 @@ $(VENV)/.dev-deps: $(VENV)/.deps requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
 
-deps: $(VENV)/.deps
-dev-deps: $(VENV)/.dev-deps
+# The simulator's hot modules compiled with mypyc (ops/compile.py) into .build/compiled/, outside the source tree,
+# stamped with their sources' SHA-256: used only while the stamp matches. Optional: without mypy, a C compiler
+# or the Python headers this says so once and the pure-Python modules run (identical results, slower).
+$(VENV)/.compile-deps: $(VENV)/.deps requirements-compile.txt
+	@$(PIP) install --quiet -r requirements-compile.txt >/dev/null 2>&1 || \
+	  echo "mypy could not be installed (requirements-compile.txt): the simulator runs on its pure-Python modules"
+	@touch $@
+
+compile: $(VENV)/.compile-deps
+	@$(PY) -m ops.compile
+
+deps: $(VENV)/.deps compile
+dev-deps: $(VENV)/.dev-deps compile
 
 run: deps
 	$(PY) -m ui.serve run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
@@ -65,4 +76,4 @@ bench: dev-deps
 	$(PY) -m benchmarks
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis artifacts
+	rm -rf $(VENV) .build .pytest_cache .hypothesis artifacts

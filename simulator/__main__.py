@@ -7,8 +7,22 @@ import json
 import sys
 
 
+def _engine_info() -> int:
+    from simulator._compiled import engine_info
+    info = engine_info()
+    print(f"engine: {info['engine']} ({info['reason']})")
+    for module, file in info["modules"].items():
+        print(f"  {module}: {file}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m simulator", description="Run events through a design.")
+    if argv is None:
+        argv = sys.argv[1:]
+    if argv[:1] == ["--engine-info"]:
+        return _engine_info()
+    parser = argparse.ArgumentParser(prog="python -m simulator", description="Run events through a design.",
+                                     epilog="--engine-info: say whether the compiled or the pure-Python engine runs")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="simulate a design")
     run.add_argument("design")

@@ -15,6 +15,7 @@ import heapq
 import threading
 from contextlib import contextmanager
 from itertools import count
+from typing import Any, Callable, Iterator
 
 URGENT, NORMAL = 0, 1   # priorities: replies and releases before new arrivals at the same instant
 
@@ -25,11 +26,11 @@ URGENT, NORMAL = 0, 1   # priorities: replies and releases before new arrivals a
 _GC_GEN0_DURING_RUN = 100_000
 _gc_lock = threading.Lock()
 _gc_runs = 0
-_gc_saved: tuple | None = None
+_gc_saved: tuple[int, ...] | None = None
 
 
 @contextmanager
-def _fewer_collections():
+def _fewer_collections() -> Iterator[None]:
     global _gc_runs, _gc_saved
     with _gc_lock:
         if _gc_runs == 0:
@@ -49,16 +50,16 @@ class Environment:
     __slots__ = ("now", "_heap", "_seq", "stopped_by", "stop_requested")
 
     def __init__(self) -> None:
-        self.now = 0.0
-        self._heap: list = []
-        self._seq = count()
+        self.now: float = 0.0
+        self._heap: list[Any] = []
+        self._seq: Iterator[int] = count()
         self.stopped_by: str | None = None
         self.stop_requested: str | None = None   # set by a model (hop cap); honoured between events
 
-    def schedule(self, delay: float, callback, arg=None, priority: int = NORMAL) -> None:
+    def schedule(self, delay: float, callback: Callable[[Any], Any], arg: Any = None, priority: int = NORMAL) -> None:
         heapq.heappush(self._heap, (self.now + delay, priority, next(self._seq), callback, arg))
 
-    def at(self, time: float, callback, arg=None, priority: int = NORMAL) -> None:
+    def at(self, time: float, callback: Callable[[Any], Any], arg: Any = None, priority: int = NORMAL) -> None:
         heapq.heappush(self._heap, (time, priority, next(self._seq), callback, arg))
 
     def run(self, until: float) -> None:
@@ -84,6 +85,6 @@ class Environment:
         if self.now < until:
             self.now = until
 
-    def pending(self) -> list:
+    def pending(self) -> list[tuple[Any, Any]]:
         """What is still scheduled (for the end-of-run in-flight scan)."""
         return [(entry[3], entry[4]) for entry in self._heap]

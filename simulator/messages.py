@@ -6,20 +6,22 @@ bit in the core, and memory is released when the last copy is gone (flat in metr
 """
 from __future__ import annotations
 
+from typing import Any
+
 
 class EventCore:
     __slots__ = ("id", "trace", "body", "attributes", "created", "done", "done_at", "group", "seq", "lineage")
 
-    def __init__(self, event_id: int, trace: int, body: dict, attributes: dict | None, created: float,
-                 group: str | None = None, seq: int = 0):
+    def __init__(self, event_id: int, trace: int, body: Any, attributes: Any, created: float,
+                 group: str | None = None, seq: int = 0) -> None:
         self.id = event_id
         self.trace = trace
-        self.body = body
-        self.attributes = attributes
+        self.body: Any = body
+        self.attributes: Any = attributes
         self.created = created
         self.done = 0          # bitmask: nodes (by index) that already performed this event's side effect
-        self.done_at = None    # {node index: time} for idempotency-store expiry, only when needed
-        self.group = group     # FIFO message group, when one applies
+        self.done_at: dict[int, float] | None = None   # {node index: time} for idempotency-store expiry, when needed
+        self.group: str | None = group     # FIFO message group, when one applies
         self.seq = seq         # order of creation (sequence number for ordering checks)
         self.lineage = 0       # Lambda invocations in this event's chain through SQS, SNS, S3 and Lambda
 
@@ -30,7 +32,7 @@ class Message:
     __slots__ = ("core", "copy", "attempt", "receives", "born", "hop_from", "visible_at", "dedup", "error",
                  "receipt", "state")
 
-    def __init__(self, core: EventCore, copy: bool = False):
+    def __init__(self, core: EventCore, copy: bool = False) -> None:
         self.core = core
         self.copy = copy
         self.attempt = 0
@@ -38,8 +40,8 @@ class Message:
         self.born = 0.0
         self.hop_from = ""
         self.visible_at = 0.0
-        self.dedup = None
-        self.error = None
+        self.dedup: Any = None       # a router's retry-delay iterator
+        self.error: Any = None
         self.receipt = 0       # SQS: which receive this copy is on (stale timers compare it)
         self.state = 0         # SQS: 0 visible, 1 in flight, 2 deleted
 

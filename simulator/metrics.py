@@ -7,6 +7,7 @@ retry) and `reported` (a failure returned to a synchronous caller, or an executi
 from __future__ import annotations
 
 import math
+from typing import Any
 
 COUNTERS = ("received", "processed", "failed", "retried", "duplicates_delivered", "duplicate_side_effects",
             "dead_lettered", "dropped", "filtered", "deduplicated", "throttled", "returned", "reported",
@@ -22,8 +23,21 @@ class NodeStats:
     __slots__ = COUNTERS + ("dropped_by_reason", "latency_hist", "in_flight", "parked", "pending_retries")
 
     def __init__(self) -> None:
-        for name in COUNTERS:
-            setattr(self, name, 0)
+        # Each of COUNTERS, in its order (spelled out so that they are typed attributes).
+        self.received = 0
+        self.processed = 0
+        self.failed = 0
+        self.retried = 0
+        self.duplicates_delivered = 0
+        self.duplicate_side_effects = 0
+        self.dead_lettered = 0
+        self.dropped = 0
+        self.filtered = 0
+        self.deduplicated = 0
+        self.throttled = 0
+        self.returned = 0
+        self.reported = 0
+        self.timed_out = 0
         self.dropped_by_reason: dict[str, int] = {}
         self.latency_hist: dict[int, int] = {}
         self.in_flight = 0
@@ -44,7 +58,8 @@ class NodeStats:
         total = sum(self.latency_hist.values())
         if not total:
             return {"p50": None, "p90": None, "p99": None}
-        out, ordered = {}, sorted(self.latency_hist.items())
+        out: dict[str, float | None] = {}
+        ordered = sorted(self.latency_hist.items())
         for name, q in (("p50", 0.5), ("p90", 0.9), ("p99", 0.99)):
             need, seen = q * total, 0
             for key, n in ordered:
@@ -55,7 +70,7 @@ class NodeStats:
         return out
 
     def as_dict(self) -> dict:  # noqa: D102
-        d = {name: getattr(self, name) for name in COUNTERS}
+        d: dict[str, Any] = {name: getattr(self, name) for name in COUNTERS}
         d["in_flight"] = self.in_flight
         d["parked"] = self.parked
         d["dropped_by_reason"] = dict(sorted(self.dropped_by_reason.items()))
@@ -70,7 +85,7 @@ def _upper(key: int) -> float:
 
 
 def totals(stats: dict[str, NodeStats]) -> dict:
-    out = {name: 0 for name in COUNTERS}
+    out: dict[str, Any] = {name: 0 for name in COUNTERS}
     out["in_flight"] = 0
     out["parked"] = 0
     reasons: dict[str, int] = {}

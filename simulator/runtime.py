@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from typing import Any, Callable
 
 from simulator.engine import Environment
 from simulator.messages import EventCore, Message
@@ -22,16 +23,16 @@ DEFAULT_HOPS_PER_EVENT = 200
 class Faults:
     """Injected faults for one node (scenario `inject.nodes.<id>`)."""
     failure_probability: float = 0.0
-    outages: tuple = ()
+    outages: tuple[tuple[float, float], ...] = ()
     latency_s: float = 0.0
     throttle_concurrency: int | None = None
     crash_after_side_effect_probability: float = 0.0
     error: str = "InjectedFailure"
     error_given: bool = False        # the scenario named the error (it then overrides a node's error_name)
-    poison: object = None            # compiled event pattern: matching events always fail here
-    callback_delay_s: float | None = None
+    poison: Any = None               # compiled event pattern: matching events always fail here
+    callback_delay_s: Any = None     # seconds as the scenario gives them (an int stays an int)
     callback_lost_probability: float = 0.0
-    duration_s: float | None = None
+    duration_s: Any = None
 
     def in_outage(self, now: float) -> bool:
         for start, end in self.outages:
@@ -47,42 +48,50 @@ NO_FAULTS = Faults()
 class Link:
     """A resolved edge: both models, its kind, props, and its delivery settings."""
     key: str
-    source: object
-    target: object
+    source: Any                      # a model, or run.py's stand-in for a producer outside the design
+    target: Any                      # the model it delivers to
     kind: str
     props: dict
     duplicate_probability: float = 0.0
     latency_s: float = 0.0
     jitter_s: float = 0.0
-    matcher: object = None           # compiled filter policy / event pattern, when the edge has one
+    matcher: Any = None            # compiled filter policy / event pattern, when the edge has one
     instant: bool = False            # the target answers within `receive` (set when models are built)
     delivered: int = 0
     filtered: int = 0
     extra: dict = field(default_factory=dict)
 
 
+def _no_workload(_node_id: str) -> bool:
+    return False
+
+
 class Runtime:
-    def __init__(self, seed: int, until_s: float, trace: bool, max_hops: int, trace_cap: int = 200_000):
+    def __init__(self, seed: int, until_s: float, trace: bool, max_hops: int, trace_cap: int = 200_000) -> None:
         self.env = Environment()
         self.seed = seed
         self.rng = random.Random(seed)
         self.until = until_s
-        self.trace: list | None = [] if trace else None
+        self.trace: list[Any] | None = [] if trace else None
         self.trace_cap = trace_cap
         self.trace_truncated = False
         self.max_hops = max_hops
         self.hops = 0
-        self.models: dict[str, object] = {}
+        self.models: dict[str, Any] = {}
         self.stats: dict[str, NodeStats] = {}
         self.findings: list[dict] = []
         self._next_event = 0
         self._next_trace = 0
         # Lambda's account-wide concurrency (one account and Region per run): the pool that functions
         # without reserved concurrency share, built by the first Lambda model's setup (lambda_fn.py).
-        self.lambda_account = None
+        self.lambda_account: Any = None
+        # Set by run.py before the models are set up: does a workload entry drive this node; the dead-letter
+        # link from a model to a node id.
+        self.has_workload: Callable[[str], bool] = _no_workload
+        self.dead_letter_link: Any = None
 
     # events ------------------------------------------------------------------------------
-    def new_event(self, body: dict, attributes: dict | None = None, trace: int | None = None,
+    def new_event(self, body: Any, attributes: Any = None, trace: int | None = None,
                   group: str | None = None) -> Message:
         self._next_event += 1
         if trace is None:
@@ -91,7 +100,7 @@ class Runtime:
         core = EventCore(self._next_event, trace, body, attributes, self.env.now, group, self._next_event)
         return Message(core)
 
-    def derive(self, parent: Message, body: dict) -> Message:
+    def derive(self, parent: Message, body: Any) -> Message:
         """A new event (new id) caused by `parent`: same trace id (the event relay rule)."""
         core = parent.core
         return self.new_event(body, core.attributes, core.trace, core.group)
@@ -102,7 +111,7 @@ class Runtime:
         return self._next_event
 
     # delivery ----------------------------------------------------------------------------
-    def deliver(self, link: Link, msg: Message, reply=None) -> None:
+    def deliver(self, link: Link, msg: Message, reply: Any = None) -> None:
         """Send a copy along a link: injected duplicates and latency apply here."""
         self.hops += 1
         if self.hops > self.max_hops:
@@ -139,12 +148,12 @@ class Runtime:
             self.env.schedule(self.rng.random() * 0.05, self._arrive, (link, twin, None))
         return error
 
-    def _arrive(self, args) -> None:
+    def _arrive(self, args: Any) -> None:
         link, msg, reply = args
         link.target.receive(link, msg, reply)
 
     # records -----------------------------------------------------------------------------
-    def record(self, msg: Message, source: str, target: str, outcome: str, detail: str = "") -> None:
+    def record(self, msg: Message, source: str, target: str, outcome: str, detail: Any = "") -> None:
         if self.trace is None:
             return
         if len(self.trace) >= self.trace_cap:

@@ -8,10 +8,18 @@ Protocol between models (all calls happen at the simulated instant they describe
 """
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from design.adapters import Adapters
 from simulator.messages import Message
 from simulator.metrics import NodeStats
 from simulator.runtime import NO_FAULTS, Faults, Link, Runtime
+
+try:
+    from mypy_extensions import mypyc_attr
+except ImportError:          # pure Python without mypy installed: the decorator only matters to mypyc
+    def mypyc_attr(*_args: Any, **_kwargs: Any) -> Any:  # type: ignore[misc]
+        return lambda cls: cls
 
 
 # The model class of each service type: `@model_for("sqs_queue")` on the class; simulator.services.load_models
@@ -20,10 +28,12 @@ MODELS = Adapters("simulator model")
 model_for = MODELS.register
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Model:
-    accepts_puts = False      # a managed store/router that answers a put at once (queue, topic, bus, ...)
+    # Compiled (mypyc) or not, a model module that is not compiled may subclass this.
+    accepts_puts: ClassVar[bool] = False   # a managed store/router that answers a put at once (queue, topic, bus, ...)
 
-    def __init__(self, rt: Runtime, node, index: int, faults: Faults | None):
+    def __init__(self, rt: Runtime, node: Any, index: int, faults: Faults | None) -> None:
         self.rt = rt
         self.env = rt.env
         self.node = node
@@ -49,7 +59,7 @@ class Model:
         """Called once before the run: schedule anything the model does by itself."""
 
     # the default for a node that only receives and succeeds (a sink) ---------------------
-    def receive(self, link: Link, msg: Message, reply) -> None:
+    def receive(self, link: Any, msg: Message, reply: Any) -> None:
         if self.refuse(link, msg, reply):
             return
         s = self.stats
@@ -62,11 +72,11 @@ class Model:
     def put(self, link: Link, msg: Message) -> str | None:
         """A delivery whose answer is needed at once: the error, or None. Models that answer inside
         `receive` get this for free; the queue overrides it because it sits on the hot path."""
-        answer = []
+        answer: list[Any] = []
         self.receive(link, msg, lambda ok, error, _out: answer.append(None if ok else (error or "Error")))
         return answer[0] if answer else None
 
-    def refuse(self, link, msg: Message, reply) -> bool:
+    def refuse(self, link: Any, msg: Message, reply: Any) -> bool:
         """Count the put; refuse it (outage) with an error to the sender. True when refused."""
         s = self.stats
         s.received += 1
@@ -96,8 +106,8 @@ class Model:
             return f.error
         return None
 
-    key_path: tuple = ()        # business idempotency key (a path into the payload), when set
-    business_keys: dict | None = None
+    key_path: tuple[str, ...] = ()      # business idempotency key (a path into the payload), when set
+    business_keys: dict[str, float] | None = None
 
     def side_effect(self, msg: Message, idempotent: bool = False, expiry: float = 0.0) -> bool:
         """Perform this node's side effect for msg; False when an idempotent node skipped a repeat."""
@@ -118,7 +128,7 @@ class Model:
             core.done_at[self.index] = self.env.now
         return True
 
-    def _seen_business_key(self, body, expiry: float) -> bool:
+    def _seen_business_key(self, body: Any, expiry: float) -> bool:
         """Powertools-style record keyed by a payload field: a new event with the same key is a repeat.
         A payload without the key is never a repeat (Powertools would raise; here it is processed)."""
         value = body

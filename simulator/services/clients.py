@@ -8,7 +8,6 @@ from simulator.runtime import NO_FAULTS
 from simulator.services.base import Model, model_for
 
 
-@model_for("client")
 class ClientModel(Model):
     """Emits the workload. Keeps what callers were told, which is what a user of the system sees."""
 
@@ -35,7 +34,6 @@ class ClientModel(Model):
         self.answers[key] = self.answers.get(key, 0) + 1
 
 
-@model_for("external")
 class ExternalModel(Model):
     """A system we do not run: answers after `duration_s`, or fails (injected failures, outages)."""
 
@@ -93,3 +91,9 @@ class ExternalModel(Model):
 
     def in_flight(self) -> int:
         return len(self.running)
+
+
+# Registered here rather than with `@model_for` on the class: mypyc compiles a class with a decorator as a
+# plain Python class (no native attributes), and this module is compiled (simulator/_compiled.py).
+model_for("client")(ClientModel)
+model_for("external")(ExternalModel)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import replace
 from heapq import heappush
 from math import frexp
+from typing import Any
 
 from design.edge_kinds import DELIVERY_KINDS_ASYNC
 from simulator.engine import NORMAL
@@ -84,18 +85,19 @@ class Invocation:
     # `working` (the messages that call dependencies: not failed, not repeats) and `pending_calls` are set by
     # `_call_dependencies` before anything reads them: an invocation without calls never pays for them.
     __slots__ = ("msgs", "done", "finished", "mode", "ctx", "pending_calls", "error", "errors", "working")
+    pending_calls: list[Any]
+    working: list[Any]
 
-    def __init__(self, msgs, done, mode, ctx):
+    def __init__(self, msgs: list[Any], done: Any, mode: str, ctx: Any) -> None:
         self.msgs = msgs
         self.done = done
         self.mode = mode
         self.ctx = ctx              # the caller's context, handed back to `done`
         self.finished = False
-        self.error = None
-        self.errors = None          # per message: the injected fault decided when the invocation began
+        self.error: Any = None
+        self.errors: list[Any] | None = None          # per message: the injected fault decided when the invocation began
 
 
-@model_for("lambda")
 class LambdaModel(Model):
     def setup(self) -> None:
         p, f = self.node.prop, self.faults
@@ -111,10 +113,10 @@ class LambdaModel(Model):
         if account is None:
             account = self.rt.lambda_account = AccountConcurrency(self.rt)
         reserved = account.reserved.get(self.id)
-        self.reserved = reserved
+        self.reserved: int | None = reserved
         if reserved is None:
             self.cap = ACCOUNT_CONCURRENCY
-            self.pool = account                  # shares the unreserved pool with the other functions
+            self.pool: AccountConcurrency | None = account   # shares the unreserved pool with the other functions
             self.limit_reason = ACCOUNT_LIMIT
         else:
             self.cap = reserved
@@ -508,3 +510,8 @@ class LambdaModel(Model):
 
     def resolved_by_retry(self) -> int:
         return self.own_retries
+
+
+# Registered here rather than with `@model_for` on the class: mypyc compiles a class with a decorator as a
+# plain Python class (no native attributes), and this module is compiled (simulator/_compiled.py).
+model_for("lambda")(LambdaModel)

@@ -33,6 +33,7 @@ import json
 from collections import deque
 from heapq import heappop, heappush
 from itertools import count
+from typing import Any
 
 from simulator.messages import Message
 from simulator.runtime import NO_FAULTS
@@ -57,7 +58,6 @@ def _body_bytes(msg: Message) -> int:
     return len(json.dumps(msg.core.body, default=str, separators=(",", ":")).encode())
 
 
-@model_for("sqs_queue")
 class QueueModel(Model):
     accepts_puts = True
 
@@ -68,13 +68,13 @@ class QueueModel(Model):
         self.max_receives = p("max_receive_count")
         self.retention = float(p("retention_s"))
         self.content_dedup = bool(p("content_based_dedup"))
-        self.dlq = self.link("dead_letter")
+        self.dlq: Any = self.link("dead_letter")
         self.consumers = [ESM(self, link) for link in self.links("event_source")]
         self.single = self.consumers[0] if len(self.consumers) == 1 else None   # the common case, one mapping
         self.visible: deque = deque()                # standard: visible messages (stale entries skipped)
         self.n_visible = 0                           # how many messages are visible right now
-        self.groups: dict[str, deque] = {}           # FIFO: group → its live messages in order (visible or in flight)
-        self.group_busy: dict[str, int] = {}         # FIFO: in-flight count per group (a busy group is locked)
+        self.groups: dict[Any, deque] = {}           # FIFO: group → its live messages in order (visible or in flight)
+        self.group_busy: dict[Any, int] = {}         # FIFO: in-flight count per group (a busy group is locked)
         self.ready: deque = deque()                  # FIFO: groups that may have a visible head and no lock
         self.ready_set: set = set()
         self.inflight: set = set()
@@ -87,11 +87,11 @@ class QueueModel(Model):
         self.late: list = []
         self.late_enq: dict = {}
         self._late_seq = count()
-        self.expiry_at = None
+        self.expiry_at: float | None = None
         self.sized = any(esm.sized for esm in self.consumers)
         self.visible_bytes = 0
         self.reorder_p = 0.0
-        self.group_field = None
+        self.group_field: Any = None
         for link in self.inbound:
             self.group_field = self.group_field or link.props.get("message_group_field")
         if self.max_receives is not None and self.dlq is None:
@@ -152,7 +152,7 @@ class QueueModel(Model):
             esm = self.single
             if esm is not None and esm.running < esm.cap and not esm.poll_scheduled and not esm.window:
                 # Nothing was waiting and a poller is free: this message is received at once.
-                batch = []
+                batch: list[Message] = []
                 self._receive_one(msg, now, batch)
                 if batch:
                     esm.dispatch(batch)
@@ -178,6 +178,7 @@ class QueueModel(Model):
             self.visible_bytes += _body_bytes(msg)
 
     def _is_duplicate_send(self, msg: Message, now: float) -> bool:
+        key: Any
         if self.content_dedup:
             key = hashlib.sha256(json.dumps(msg.core.body, sort_keys=True, default=str).encode()).hexdigest()
         else:
@@ -381,7 +382,7 @@ class QueueModel(Model):
                 del self.group_busy[g]
                 self._group_free(g)
 
-    def _group_free(self, g: str) -> None:
+    def _group_free(self, g: Any) -> None:
         """A FIFO group may be unlocked: drop deleted messages at its head; ready it if the head is visible."""
         q = self.groups.get(g)
         if q is None:
@@ -545,7 +546,7 @@ class ESM:
         self.window_open = False
         self.window_token = 0
         self.backoff = False
-        self.grow_anchor = None         # when the current scale-up began (messages waiting, all batches busy)
+        self.grow_anchor: float | None = None   # when the current scale-up began (messages waiting, all batches busy)
         self.grow_steps = 0
         self.sized = bool(self.window) or self.batch_size > 10   # can a batch reach the payload limit?
         self.dup_p = link.duplicate_probability
@@ -616,7 +617,9 @@ class ESM:
 
     def _schedule_step(self) -> None:
         self.grow_steps += 1
-        at = self.grow_anchor + self.grow_steps * 60.0 / SCALE_PER_MINUTE
+        anchor = self.grow_anchor
+        assert anchor is not None       # set by _wait before the first step
+        at = anchor + self.grow_steps * 60.0 / SCALE_PER_MINUTE
         self.queue.env.at(at, self._step, self.grow_anchor)
 
     def _step(self, anchor) -> None:
@@ -642,7 +645,7 @@ class ESM:
         for m in batch:
             m.hop_from = qid
         self.running += 1
-        ctx = batch
+        ctx: Any = batch
         if self.vt_timer:
             # The invocation may outlive the visibility timeout: the messages then become visible again.
             q = self.queue
@@ -706,3 +709,8 @@ class ESM:
 
 def _ignore(_ctx, _failed, _error, _output) -> None:
     """A duplicate delivery's answer: the original copy in the queue owns the message's fate."""
+
+
+# Registered here rather than with `@model_for` on the class: mypyc compiles a class with a decorator as a
+# plain Python class (no native attributes), and this module is compiled (simulator/_compiled.py).
+model_for("sqs_queue")(QueueModel)

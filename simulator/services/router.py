@@ -14,13 +14,14 @@ whose `received` it also is), like every other model does for the attempts it re
 from __future__ import annotations
 
 from simulator.messages import Message
-from simulator.services.base import Model
+from simulator.services.base import Model, mypyc_attr
 from simulator.services.clients import ExternalModel
 
 # Models that count `retried` themselves from `msg.attempt` when an attempt reaches them.
 _COUNT_OWN_RETRIES = (ExternalModel,)
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)   # S3 and EventBridge routers subclass it
 class Router(Model):
     accepts_puts = True
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import deque
+from typing import Any
 
 from simulator.messages import Message
 from simulator.services.base import model_for
@@ -30,7 +31,6 @@ def sns_delays(target_type: str):
         yield 20.0
 
 
-@model_for("sns_topic")
 class TopicModel(Router):
     """SNS. A FIFO topic (fifo-message-grouping.html, fifo-message-delivery.html, sns-fifo-topics.html)
     delivers only to SQS queues (FIFO or standard); the group id reaches FIFO queues only; messages of a
@@ -44,12 +44,12 @@ class TopicModel(Router):
         p = self.node.prop
         self.fifo = self.tracks = bool(p("fifo"))
         self.content_dedup = bool(p("content_based_dedup"))     # read when the registry offers it
-        self.group_field = None
+        self.group_field: Any = None
         self.dedup_seen: dict = {}
         self.dedup_order: deque = deque()
         self.lanes: dict = {}        # (subscription key, group) → deque of held copies; present = busy
-        self.draining = None
-        self.subs = []
+        self.draining: list[Any] | None = None
+        self.subs: list[Any] = []
         for link in self.links("subscription"):
             dl_id = link.props.get("dead_letter")
             dead_letter = self.rt.dead_letter_link(self, dl_id) if dl_id else None
@@ -93,9 +93,9 @@ class TopicModel(Router):
             if self.fan_puts:
                 self._fan_out_puts(msg)
                 return
-            send = self.send_copy
+            send_copy = self.send_copy
             for sub, dead_letter in self.subs:
-                send(sub, msg.fresh(), dead_letter)
+                send_copy(sub, msg.fresh(), dead_letter)
             return
         if self.fifo and self._fifo_accept(msg):
             return
@@ -151,6 +151,7 @@ class TopicModel(Router):
     def _fifo_accept(self, msg: Message) -> bool:
         """Deduplicate; give the message its group. True when it was a duplicate (accepted, not delivered)."""
         core, now = msg.core, self.env.now
+        key: Any
         if self.content_dedup:
             key = hashlib.sha256(json.dumps(core.body, sort_keys=True, default=str).encode()).hexdigest()
         else:
@@ -209,3 +210,8 @@ class TopicModel(Router):
             self.pending_copies -= 1
             self.send_copy(nxt_link, nxt, dead_letter)
         self.draining = None
+
+
+# Registered here rather than with `@model_for` on the class: mypyc compiles a class with a decorator as a
+# plain Python class (no native attributes), and this module is compiled (simulator/_compiled.py).
+model_for("sns_topic")(TopicModel)
