@@ -11,11 +11,13 @@ the ratio of hops per second printed.
 from __future__ import annotations
 
 import gc
-import heapq
 import threading
 from contextlib import contextmanager
-from itertools import count
+from heapq import heappop, heappush
 from typing import Any, Callable, Iterator
+
+# One pending event: (time, priority, seq, callback, argument).
+Entry = tuple[float, int, int, Callable[[Any], Any], Any]
 
 URGENT, NORMAL = 0, 1   # priorities: replies and releases before new arrivals at the same instant
 
@@ -51,16 +53,20 @@ class Environment:
 
     def __init__(self) -> None:
         self.now: float = 0.0
-        self._heap: list[Any] = []
-        self._seq: Iterator[int] = count()
+        self._heap: list[Entry] = []
+        self._seq = 0             # the next event's sequence number (ties at equal time and priority)
         self.stopped_by: str | None = None
         self.stop_requested: str | None = None   # set by a model (hop cap); honoured between events
 
     def schedule(self, delay: float, callback: Callable[[Any], Any], arg: Any = None, priority: int = NORMAL) -> None:
-        heapq.heappush(self._heap, (self.now + delay, priority, next(self._seq), callback, arg))
+        seq = self._seq
+        self._seq = seq + 1
+        heappush(self._heap, (self.now + delay, priority, seq, callback, arg))
 
     def at(self, time: float, callback: Callable[[Any], Any], arg: Any = None, priority: int = NORMAL) -> None:
-        heapq.heappush(self._heap, (time, priority, next(self._seq), callback, arg))
+        seq = self._seq
+        self._seq = seq + 1
+        heappush(self._heap, (time, priority, seq, callback, arg))
 
     def run(self, until: float) -> None:
         """Run every event at or before `until`; what is scheduled later stays pending (in flight)."""
@@ -69,12 +75,11 @@ class Environment:
 
     def _run(self, until: float) -> None:
         heap = self._heap
-        pop = heapq.heappop
         while heap:
             if heap[0][0] > until:
                 self.stopped_by = "until_s"
                 break
-            time, _prio, _seq, callback, arg = pop(heap)
+            time, _prio, _seq, callback, arg = heappop(heap)
             self.now = time
             callback(arg)
             if self.stop_requested:

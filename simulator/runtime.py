@@ -6,12 +6,15 @@ is done here at build time, so the per-hop path only reads attributes.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
 
 from simulator.engine import Environment
 from simulator.messages import EventCore, Message
 from simulator.metrics import NodeStats
+
+if TYPE_CHECKING:
+    from simulator.services.base import Model
 
 # Without `max_hops` a run may take this many hops per event that enters, and at least the floor: a design with
 # a cycle stops in seconds (about 3 s at the floor here) with a finding, while a big workload is never cut short.
@@ -44,22 +47,33 @@ class Faults:
 NO_FAULTS = Faults()
 
 
-@dataclass(eq=False)
 class Link:
-    """A resolved edge: both models, its kind, props, and its delivery settings."""
-    key: str
-    source: Any                      # a model, or run.py's stand-in for a producer outside the design
-    target: Any                      # the model it delivers to
-    kind: str
-    props: dict
-    duplicate_probability: float = 0.0
-    latency_s: float = 0.0
-    jitter_s: float = 0.0
-    matcher: Any = None            # compiled filter policy / event pattern, when the edge has one
-    instant: bool = False            # the target answers within `receive` (set when models are built)
-    delivered: int = 0
-    filtered: int = 0
-    extra: dict = field(default_factory=dict)
+    """A resolved edge: both models, its kind, props, and its delivery settings. (A plain class, not a
+    dataclass, so that compiled code knows `target` is a Model; equality is identity, as before.)"""
+    __slots__ = ("key", "source", "target", "kind", "props", "duplicate_probability", "latency_s", "jitter_s",
+                 "matcher", "instant", "delivered", "filtered", "extra")
+
+    def __init__(self, key: str, source: Any, target: Model, kind: str, props: dict,
+                 duplicate_probability: float = 0.0, latency_s: float = 0.0, jitter_s: float = 0.0,
+                 matcher: Any = None, instant: bool = False, delivered: int = 0, filtered: int = 0,
+                 extra: dict | None = None) -> None:
+        self.key = key
+        self.source: Any = source    # a model, or run.py's stand-in for a producer outside the design
+        self.target = target
+        self.kind = kind
+        self.props = props
+        self.duplicate_probability = duplicate_probability
+        self.latency_s = latency_s
+        self.jitter_s = jitter_s
+        self.matcher: Any = matcher  # compiled filter policy / event pattern, when the edge has one
+        self.instant = instant       # the target answers within `receive` (set when models are built)
+        self.delivered = delivered
+        self.filtered = filtered
+        self.extra: dict = {} if extra is None else extra
+
+    def __repr__(self) -> str:
+        return (f"Link(key={self.key!r}, kind={self.kind!r}, props={self.props!r}, "
+                f"duplicate_probability={self.duplicate_probability!r})")
 
 
 def _no_workload(_node_id: str) -> bool:

@@ -219,7 +219,9 @@ class LambdaModel(Model):
         self.active_msgs += n
         env = self.env
         if self.simple_timing:
-            heappush(env._heap, (env.now + self.duration, NORMAL, next(env._seq), self._finish_cb, inv))
+            seq = env._seq                  # Environment.schedule, inlined
+            env._seq = seq + 1
+            heappush(env._heap, (env.now + self.duration, NORMAL, seq, self._finish_cb, inv))
         elif self.duration > self.timeout:
             env.schedule(self.timeout, self._timed_out, inv)
         else:

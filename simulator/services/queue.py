@@ -36,8 +36,9 @@ from itertools import count
 from typing import Any
 
 from simulator.messages import Message
-from simulator.runtime import NO_FAULTS
+from simulator.runtime import NO_FAULTS, Link
 from simulator.services.base import Model, model_for
+from simulator.services.lambda_fn import LambdaModel
 
 VISIBLE, IN_FLIGHT, DELETED = 0, 1, 2
 FIFO_DEDUP_WINDOW_S = 300.0
@@ -517,11 +518,13 @@ class QueueModel(Model):
 class ESM:
     """Lambda's event source mapping on one queue: pollers that receive batches and invoke the consumer."""
 
-    def __init__(self, queue: QueueModel, link):
+    def __init__(self, queue: QueueModel, link: Link) -> None:
         self.queue = queue
         self.rt = queue.rt
         self.link = link
-        self.consumer = link.target
+        self.consumer: Any = link.target
+        # The common consumer, called directly (a pipe also polls queues).
+        self.function: LambdaModel | None = link.target if isinstance(link.target, LambdaModel) else None
         props = link.props
         self.batch_size = int(props.get("batch_size") or 10)
         if queue.fifo:
@@ -653,7 +656,11 @@ class ESM:
             ctx = (batch, receipts)
             q.env.at(batch[0].visible_at, q._reappear, ctx)
         consumer = self.consumer
-        consumer.invoke(batch, self._done_cb, self.mode, self.link, ctx)
+        function = self.function
+        if function is not None:
+            function.invoke(batch, self._done_cb, self.mode, self.link, ctx)
+        else:
+            consumer.invoke(batch, self._done_cb, self.mode, self.link, ctx)
         p = self.dup_p
         if p and rt.rng.random() < p:
             # SQS delivered one message of the batch a second time (at-least-once).

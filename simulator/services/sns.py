@@ -8,6 +8,7 @@ from collections import deque
 from typing import Any
 
 from simulator.messages import Message
+from simulator.runtime import Link
 from simulator.services.base import model_for
 from simulator.services.router import Router
 
@@ -49,7 +50,7 @@ class TopicModel(Router):
         self.dedup_order: deque = deque()
         self.lanes: dict = {}        # (subscription key, group) → deque of held copies; present = busy
         self.draining: list[Any] | None = None
-        self.subs: list[Any] = []
+        self.subs: list[tuple[Link, Link | None]] = []
         for link in self.links("subscription"):
             dl_id = link.props.get("dead_letter")
             dead_letter = self.rt.dead_letter_link(self, dl_id) if dl_id else None
