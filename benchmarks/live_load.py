@@ -163,7 +163,16 @@ def run(students: int = STUDENTS) -> dict:
                     (ARTIFACTS / f"live-load-reveal-{step}.txt").write_text(
                         teacher.locator("[data-testid=stMain]").inner_text(), encoding="utf-8")
                 teacher.wait_for_timeout(2500)          # the answer plays; students follow
-                drive.wait_hop(teacher, drive.hop(teacher), 10_000)
+                settled = time.time() + 20
+                last_hop = drive.hop(teacher)
+                while time.time() < settled:            # until the teacher's canvas stands still on a hop
+                    teacher.wait_for_timeout(500)
+                    now_hop = drive.hop(teacher)
+                    if now_hop == last_hop and now_hop >= 0:
+                        break
+                    last_hop = now_hop
+                else:
+                    errors.append(f"after the reveal at step {step} the teacher's canvas did not settle")
         lesson_cpu = (cpu_s(cluster) - lesson_cpu0) / (time.monotonic() - lesson_w0)
         modes = {}
         for page in pages:

@@ -129,7 +129,7 @@ def ask_about_this_hop(teacher, timeout_ms: int = FOLLOW) -> None:
     teacher.wait_for_selector(f"text=your canvas is at hop {k:,} of", timeout=timeout_ms)
     deadline = time.monotonic() + timeout_ms / 1000
     button = teacher.get_by_role("button", name="Ask this question")
-    asked = teacher.get_by_text("Question to the class")
+    asked = teacher.get_by_role("button", name="Reveal the answer")   # only an open question has it
     while True:
         if button.count():
             try:
@@ -137,7 +137,7 @@ def ask_about_this_hop(teacher, timeout_ms: int = FOLLOW) -> None:
             except Exception:  # noqa: BLE001 — replaced by the rerun under the pointer: look again
                 pass
         try:
-            asked.wait_for(timeout=10_000)
+            asked.first.wait_for(timeout=10_000)
             return
         except Exception:  # noqa: BLE001
             if time.monotonic() > deadline:

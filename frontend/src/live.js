@@ -119,6 +119,7 @@ export function createLiveLink(player, config, env = {}) {
     let direct = !!url;       // false once the route refuses this page (not signed in by the cookie)
     let failures = 0;
     let retryAt = 0;
+    let retry = false;        // a position the route did not take (time-out, 5xx): sent again after the back-off
     let timer = 0;
     const post = (pos) => {
       inFlight = true;
@@ -133,7 +134,7 @@ export function createLiveLink(player, config, env = {}) {
         if (resp.ok) { failures = 0; setMode('direct'); tick(); return; }
         if (resp.status === 410 || resp.status === 404) { direct = false; setMode('ended'); return; }
         if (resp.status === 401 || resp.status === 403 || resp.status === 400 || resp.status === 413) direct = false;
-        else { failures += 1; retryAt = now() + pollDelay(every, failures, false); }
+        else { failures += 1; retry = true; retryAt = now() + pollDelay(every, failures, false); }
         out({ report: pos });
         setMode('fallback');
         schedule();
@@ -142,6 +143,7 @@ export function createLiveLink(player, config, env = {}) {
         inFlight = false;
         if (disposed) return;
         failures += 1;
+        retry = true;
         retryAt = now() + pollDelay(every, failures, false);
         out({ report: pos });
         setMode('fallback');
@@ -152,6 +154,12 @@ export function createLiveLink(player, config, env = {}) {
       if (disposed || mode === 'ended') return;
       const pos = positionOf(player.getSnapshot(), player.end);
       const t = now();
+      if (retry && direct && t >= retryAt && !inFlight) {
+        retry = false;                         // the route again, with the position as it is now
+        last = { pos, at: t };
+        post(pos);
+        return;
+      }
       if (!shouldReport(last, pos, t, direct)) return;
       if (direct && t >= retryAt) {
         if (inFlight) return;                  // sent when the request in flight comes back

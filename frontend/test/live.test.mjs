@@ -177,3 +177,20 @@ test('the teacher goes to a resumed position first, then posts each step; a refu
   assert.equal(site.env.modes.at(-1), 'fallback');
   link.dispose();
 });
+
+test('a teacher whose post times out or fails hands it to Streamlit and tries the route again soon', async () => {
+  let status = 503;
+  const site = fakeEnv(() => [status, {}]);
+  const player = newPlayer();
+  const link = createLiveLink(player, { role: 'teach', url: '/_sps/live/ABC-DEF', channel: 'live' }, site.env);
+  await site.settle();
+  assert.equal(site.outs.at(-1).report.hop, 0, 'the Streamlit path carries it meanwhile');
+  assert.equal(site.env.modes.at(-1), 'fallback');
+  status = 200;
+  const posts = site.calls.length;
+  await site.advance(500);
+  await site.advance(500);
+  assert.equal(site.calls.length, posts + 1, 'retried after the back-off, not only at the next heartbeat');
+  assert.equal(site.env.modes.at(-1), 'direct');
+  link.dispose();
+});
