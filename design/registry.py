@@ -48,6 +48,7 @@ class ServiceType:
     arn_example: str | None = None         # what `${node}` stands for in an exported definition (exporters asl)
     carries_events: bool = False           # passes events on without acting on them (lint looks through it)
     entry_point: bool = False              # fed by nothing in the design, events come in here
+    entry_point_when: str | None = None    # ... only while this boolean prop is on (a table: its `stream`)
     outside_can_send: bool = True          # a workload may send into it (not an alarm or a pipe)
     holds_state: str | None = None         # what state it holds, in words (side-by-side comparison)
     not_priced: str | None = None          # why the cost model has no price for it (None: it is priced)
@@ -134,7 +135,8 @@ TYPES: tuple[ServiceType, ...] = (
     ServiceType("external", "External system", "Compute", None, "#eceff1", "EXT", "box3d",
                 "Something we do not run: a legacy system, a SaaS API, an HTTP endpoint.",
                 (_DURATION, _REQUIRES_ORDER, _ERROR,
-                 Prop("system_kind", ENUM, "http", choices=("http", "legacy", "saas"), help="what it is",
+                 Prop("system_kind", ENUM, "http", choices=("http", "legacy", "saas", "aws_api"), help="what it is "
+                      "(aws_api: an AWS API outside the design, such as a Scheduler universal target)",
                       export_only="a description for readers; every external system answers after duration_s "
                       "or fails as injected")),
                 is_consumer=True,
@@ -233,7 +235,7 @@ TYPES: tuple[ServiceType, ...] = (
                 refs=("Arn", "Ref", None),
                 send_actions=("dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"),
                 sam_policy=("DynamoDBCrudPolicy", "TableName", "ref"), entry_output=("Name", "ref", "table name"),
-                policies_read=("DynamoDB*",),
+                policies_read=("DynamoDB*",), entry_point=True, entry_point_when="stream",
                 sdk_prefix="DynamoDB", holds_state="table items",
                 sfn_task=("arn:aws:states:::dynamodb:putItem",
                           {"TableName": "${%s}", "Item": {"pk": {"S.$": "$$.Execution.Id"}}}),

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from design.model import Design
 from design.connections import infer_kind
-from design.edge_kinds import AT_LEAST_ONCE_KINDS, DELIVERY_KINDS_ASYNC
+from design.edge_kinds import AT_LEAST_ONCE_KINDS, DELIVERY_KINDS_ASYNC, FAILURE_PATH_KINDS
 from design.registry import BY_NAME, TYPES
 from design.scenario import DEFAULT_UNTIL_S, scenario_problems
 from matching import PatternError, compile_filter_policy, compile_pattern
@@ -91,6 +91,10 @@ def simulate(design: Design, scenario: dict | None = None, seed: int | None = No
         if inferred:
             notes.append("No workload given: one event entered at each inferred entry point ("
                          + ", ".join(inferred) + ").")
+        unread = _entry_candidates(design)[1]
+        if unread:
+            notes.append("Not used as entry points, since nothing in the design reads what enters them ("
+                         + ", ".join(unread) + ").")
     refused = [w["source"] for w in workload if design.node(w["source"]).type in _NOT_AN_ENTRY]
     if refused:
         raise ScenarioError([f"workload: {nid!r} is a {design.node(nid).type}: nothing outside the design can "
@@ -134,19 +138,41 @@ def simulate(design: Design, scenario: dict | None = None, seed: int | None = No
 # What nothing outside a design can call directly (a pipe polls its source; an alarm watches a metric).
 _NOT_AN_ENTRY = frozenset(t.name for t in TYPES if not t.outside_can_send)
 # Services that, fed by nothing in the design, are where events come in (DESIGN.md, "How a run reads this");
-# the registry's `entry_point` (a state machine nothing starts: StartExecution from outside).
-_ENTRY_TYPES = frozenset(t.name for t in TYPES if t.entry_point)
+# the registry's `entry_point` (a state machine nothing starts: StartExecution from outside), each with the
+# boolean prop that must be on (`entry_point_when`: a table is one while it has a stream, which carries the write).
+_ENTRY_TYPES: dict[str, str | None] = {t.name: t.entry_point_when for t in TYPES if t.entry_point}
+_RUNS_ITSELF = frozenset(t.name for t in TYPES if t.is_consumer)   # a state machine acts on what it is given
+_NOT_READING = FAILURE_PATH_KINDS | {"metric"}
+
+
+def _entry_candidates(design: Design) -> tuple[list[str], list[str]]:
+    """(entry points, unread ones left out). Candidates are the entry types nothing in the design feeds. One
+    whose events go nowhere (no edge out but failure paths and alarm metrics, and not a state machine) is left
+    out when another candidate or a schedule with a target puts events where something reads them; when none
+    does, every candidate is used, so that something enters."""
+    fed = {e.target for e in design.edges if design.kind_of(e) != "metric"}
+    reads: dict[str, bool] = {}
+    for e in design.edges:
+        if design.kind_of(e) not in _NOT_READING:
+            reads[e.source] = True
+    candidates = [n for n in design.nodes if n.type in _ENTRY_TYPES and n.id not in fed and
+                  (_ENTRY_TYPES[n.type] is None or bool(n.prop(_ENTRY_TYPES[n.type])))]
+    used = [n.id for n in candidates if n.id in reads or n.type in _RUNS_ITSELF]
+    scheduled = any(n.type == "schedule" and n.id in reads for n in design.nodes)
+    if not used and not scheduled:
+        return [n.id for n in candidates], []
+    return used, [n.id for n in candidates if n.id not in used]
 
 
 def entry_points(design: Design) -> tuple[list[dict], list[str]]:
     """The workload of a scenario that gives none: one event from each client; without clients, one event
-    into each API, bucket, queue, topic, bus, stream and state machine that nothing in the design feeds. Schedules fire by
-    their own timing either way. Returns the workload and the ids used."""
+    into each API, bucket, queue, topic, bus, stream, table with a stream and state machine that nothing in the
+    design feeds and whose events something reads (see _entry_candidates). Schedules fire by their own timing
+    either way. Returns the workload and the ids used."""
     clients = [n.id for n in design.nodes if n.type == "client"]
     if clients:
         return [{"source": nid, "count": 1} for nid in clients], []
-    fed = {e.target for e in design.edges if design.kind_of(e) != "metric"}
-    ids = [n.id for n in design.nodes if n.type in _ENTRY_TYPES and n.id not in fed]
+    ids = _entry_candidates(design)[0]
     return [{"source": nid, "count": 1} for nid in ids], ids
 
 

@@ -89,8 +89,10 @@ def test_tables_read_from_the_registry_say_what_they_said_by_hand():
                               "firehose": "Firehose"}
     assert ENTRY_OUTPUTS["sqs_queue"] == ("Url", "url", "queue URL") and len(ENTRY_OUTPUTS) == 9
     assert CARRIERS == {"sqs_queue", "sns_topic", "pipe", "kinesis_stream", "api_gateway"}
-    assert _ENTRY_TYPES == {"api_gateway", "appsync_api", "s3_bucket", "sqs_queue", "sns_topic", "event_bus",
-                            "kinesis_stream", "state_machine"}
+    # type → the boolean prop that must be on (None: always); a table is an entry point while it has a stream
+    assert _ENTRY_TYPES == {"api_gateway": None, "appsync_api": None, "s3_bucket": None, "sqs_queue": None,
+                            "sns_topic": None, "event_bus": None, "kinesis_stream": None, "state_machine": None,
+                            "dynamodb_table": "stream"}
     assert _NOT_AN_ENTRY == {"alarm", "pipe"}
     assert set(STATE_KINDS) == {"state_machine", "dynamodb_table", "sqs_queue", "kinesis_stream", "s3_bucket",
                                 "firehose"}
