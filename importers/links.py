@@ -2,6 +2,8 @@
 subscriptions, rules, DefinitionSubstitutions, pipes, schedules, alarms and delivery streams."""
 from __future__ import annotations
 
+import re
+
 from design.registry import TYPES
 from importers.builder import Builder
 from importers.resources import as_json, definition_of, number
@@ -127,14 +129,12 @@ def state_machine(b: Builder, lid: str, props: dict) -> None:
 def other_links(b: Builder, lid: str, rtype: str, props: dict) -> None:
     node = b.node_of[lid]
     if rtype == "AWS::Pipes::Pipe":
-        src = b.node_for(props.get("Source"))
-        b.add_edge(src, node, "stream" if src and b.types[src] == "dynamodb_table" else "event_source")
-        b.add_edge(node, b.node_for(props.get("Target")), "pipe_target")
-        b.add_edge(node, b.node_for(props.get("Enrichment")), "enrichment")
+        pipe(b, node, props)
     elif rtype == "AWS::Scheduler::Schedule" and "Target" in props and not isinstance(props["Target"], dict):
         b.note(f"Resources.{lid}.Properties.Target is not a mapping: no target drawn (kept as written)")
     elif rtype == "AWS::Scheduler::Schedule" and isinstance(props.get("Target"), dict):
-        b.add_edge(node, b.node_for(props["Target"].get("Arn")), "schedule_target")
+        arn = props["Target"].get("Arn")
+        b.add_edge(node, b.node_for(arn) or universal_target(b, arn), "schedule_target")
         dlc = props["Target"].get("DeadLetterConfig")
         if isinstance(dlc, dict):
             b.add_edge(node, b.node_for(dlc.get("Arn"), "sqs_queue"), "dead_letter")
@@ -150,6 +150,76 @@ def other_links(b: Builder, lid: str, rtype: str, props: dict) -> None:
                 b.add_edge(node, b.node_for(props[key].get("BucketARN"), "s3_bucket"), "delivery")
     elif rtype == "AWS::S3::Bucket":
         pass
+
+
+# A stream source's settings in SourceParameters → the source edge's props (the stream reader reads them).
+_PIPE_STREAM_PROPS = {"MaximumRetryAttempts": "retry_attempts", "MaximumRecordAgeInSeconds": "max_event_age_s",
+                      "BisectBatchOnFunctionError": "bisect_on_error", "ParallelizationFactor": "parallelization_factor",
+                      "MaximumBatchingWindowInSeconds": "batching_window_s"}
+
+
+def pipe(b: Builder, node: str, props: dict) -> None:
+    """Source → pipe → target (and enrichment). For a Kinesis or DynamoDB stream source, the stream settings of
+    SourceParameters go on the source edge and its DeadLetterConfig becomes the pipe's dead_letter edge: Pipes
+    "discard records after the specified number of retries" (MaximumRetryAttempts) or "older than the specified
+    age" (MaximumRecordAgeInSeconds) and sends them to the DeadLetterConfig queue, "the target queue to send
+    dead-letter queue events to" (API_PipeSourceDynamoDBStreamParameters, API_PipeSourceKinesisStreamParameters
+    in the EventBridge Pipes API reference). An SQS source has no such setting: the queue's redrive policy applies.
+    The pipe resource itself is written back as it was (the registry's imported_from)."""
+    src = b.node_for(props.get("Source"))
+    src_type = b.types.get(src) if src else None
+    key = {"dynamodb_table": "DynamoDBStreamParameters", "kinesis_stream": "KinesisStreamParameters"}.get(src_type)
+    written = props.get("SourceParameters") if isinstance(props.get("SourceParameters"), dict) else {}
+    written = written.get(key) if key and isinstance(written.get(key), dict) else {}
+    edge = {}
+    for cfn, name in _PIPE_STREAM_PROPS.items():
+        value = b.resolve(written.get(cfn))    # a Parameter's default, for the simulator
+        if number(value) is not None or isinstance(value, bool):
+            edge[name] = value
+    b.add_edge(src, node, "stream" if src_type == "dynamodb_table" else "event_source", edge)
+    b.add_edge(node, b.node_for(props.get("Target")), "pipe_target", {"input_transform": _input_template(
+        b, props.get("TargetParameters"))})
+    b.add_edge(node, b.node_for(props.get("Enrichment")), "enrichment")
+    dlc = written.get("DeadLetterConfig") if isinstance(written.get("DeadLetterConfig"), dict) else {}
+    dlq = b.node_for(dlc.get("Arn"), "sqs_queue")
+    b.add_edge(node, dlq, "dead_letter")
+
+
+_UNIVERSAL = re.compile(r"arn:[a-z-]+:scheduler:::aws-sdk:([a-z0-9-]+):([A-Za-z0-9]+)")
+
+
+def universal_target(b: Builder, arn) -> str | None:
+    """A Scheduler universal target, `arn:aws:scheduler:::aws-sdk:<service>:<apiAction>`: EventBridge Scheduler
+    calls that AWS API itself ("A universal target is a customizable set of parameters that allow you to invoke
+    a wider set of API operation for many AWS services", and its Arn is "The complete service ARN, including the
+    API operation you want to target": https://docs.aws.amazon.com/scheduler/latest/UserGuide/
+    managing-targets-universal.html). The service is
+    not in the design, so it becomes an external system (system_kind aws_api), one per API action, that the
+    schedule visibly fires into; the ARN as written is kept for the export (universal_targets)."""
+    resolved = b.resolve(arn)
+    found = _UNIVERSAL.fullmatch(resolved) if isinstance(resolved, str) else None
+    if not found:
+        return None
+    service, action = found.groups()
+    name = f"{service}_{action}"
+    if name in b.node_of:
+        return b.node_of[name] if b.types.get(b.node_of[name]) == "external" else None
+    nid = b.implicit_node(name, "external", "aws_api")
+    node = next(n for n in b.nodes if n["id"] == nid)
+    node["label"] = f"{service.upper()} {action[:1].upper()}{action[1:]} (AWS API)"
+    node.setdefault("props", {})["system_kind"] = "aws_api"
+    b.kept.setdefault("universal_targets", {})[nid] = arn
+    return nid
+
+
+def _input_template(b: Builder, params) -> dict | None:
+    """TargetParameters.InputTemplate as the target edge's input_transform, when it is a JSON object whose
+    placeholders sit inside strings ("<$.body.orderId>"); otherwise None (the text is kept and re-exported as
+    written, the simulator delivers the record unchanged). "Input transformers are applied separately on each
+    individual JSON record" (eb-pipes-input-transformation)."""
+    text = b.resolve(params.get("InputTemplate")) if isinstance(params, dict) else None
+    value = as_json(text) if isinstance(text, str) else None
+    return value if isinstance(value, dict) else None
 
 
 def definition_file(b: Builder, lid: str, uri) -> dict | None:

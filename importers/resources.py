@@ -152,6 +152,10 @@ def _pipe(r: Reading, rtype: str) -> None:
     pattern = as_json(filters[0].get("Pattern")) if filters and isinstance(filters[0], dict) else None
     if isinstance(pattern, dict):
         r.out["filter"] = pattern
+    for key in ("SqsQueueParameters", "KinesisStreamParameters", "DynamoDBStreamParameters"):
+        source = params.get(key) if isinstance(params.get(key), dict) else {}
+        if number(source.get("BatchSize")) is not None:
+            r.out["batch_size"] = source["BatchSize"]
 
 
 @importer_for("AWS::Serverless::HttpApi", "AWS::ApiGatewayV2::Api")

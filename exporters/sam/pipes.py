@@ -17,6 +17,14 @@ _SOURCE_READ = {
 }
 
 
+# Source edge props → PipeSourceKinesisStreamParameters / PipeSourceDynamoDBStreamParameters (the importer reads
+# the same names back: importers/links.py).
+_STREAM_SETTINGS = (("retry_attempts", "MaximumRetryAttempts"), ("max_event_age_s", "MaximumRecordAgeInSeconds"),
+                    ("bisect_on_error", "BisectBatchOnFunctionError"), ("parallelization_factor",
+                                                                        "ParallelizationFactor"),
+                    ("batching_window_s", "MaximumBatchingWindowInSeconds"))
+
+
 def _reach(ctx: Context, target: str, enrich: bool = False) -> dict:
     t = ctx.type_of(target)
     if t == "external":
@@ -33,7 +41,8 @@ def _reach(ctx: Context, target: str, enrich: bool = False) -> dict:
 def pipe(ctx: Context, node) -> None:
     design = ctx.design
     lid = ctx.lid(node.id)
-    source = next(e.source for e in design.in_edges(node.id) if design.kind_of(e) in ("event_source", "stream"))
+    source_edge = next(e for e in design.in_edges(node.id) if design.kind_of(e) in ("event_source", "stream"))
+    source = source_edge.source
     target = next(e.target for e in design.out_edges(node.id) if design.kind_of(e) == "pipe_target")
     enrich = node.prop("enrichment") or next(
         (e.target for e in design.out_edges(node.id) if design.kind_of(e) == "enrichment"), None)
@@ -52,6 +61,9 @@ def pipe(ctx: Context, node) -> None:
                              "the pipe's dead-letter edge is not written")
     else:
         stream = {"StartingPosition": "LATEST", **batch}
+        for prop, key in _STREAM_SETTINGS:   # the source edge's stream settings, when the design sets them
+            if source_edge.props.get(prop) is not None:
+                stream[key] = source_edge.props[prop]
         if dlq:
             stream["DeadLetterConfig"] = {"Arn": ctx.arn(dlq)}
             statements.append(statement(["sqs:SendMessage"], ctx.arn(dlq)))
@@ -94,11 +106,16 @@ def schedule(ctx: Context, node) -> None:
         lid = ctx.lid(node.id) if i == 0 else ctx.new_id(ctx.lid(node.id) + ctx.lid(edge.target))
         retry = {"MaximumRetryAttempts": int(node.prop("retry_attempts")),
                  "MaximumEventAgeInSeconds": seconds(node.prop("max_event_age_s"))}
-        statements = [_reach(ctx, edge.target)]
-        if ctx.type_of(edge.target) == "external":
+        universal = (ctx.kept.get("universal_targets") or {}).get(edge.target)
+        if ctx.type_of(edge.target) == "external" and universal is None:
             _scheduled_rule(ctx, node, lid, edge.target, retry, dlq)
             continue
-        target: dict = {"Arn": target_arn(ctx, edge.target)}
+        if universal is not None:   # an AWS API the imported template called through a universal target
+            statements = [statement([_sdk_action(ctx.nodes[edge.target])], "*")]
+            target: dict = {"Arn": universal}
+        else:
+            statements = [_reach(ctx, edge.target)]
+            target = {"Arn": target_arn(ctx, edge.target)}
         target["RetryPolicy"] = retry
         if dlq:
             target["DeadLetterConfig"] = {"Arn": ctx.arn(dlq)}
@@ -118,6 +135,12 @@ def schedule(ctx: Context, node) -> None:
             "FlexibleTimeWindow": {"Mode": "FLEXIBLE", "MaximumWindowInMinutes": int(window)} if window else
             {"Mode": "OFF"}, "State": "ENABLED", "Target": target})
         ctx.edge_resources[edge.key] = lid
+
+
+def _sdk_action(node) -> str:
+    """The IAM action a universal target calls: `ssm_startAssociationsOnce` → `ssm:StartAssociationsOnce`."""
+    service, _, action = node.id.partition("_")
+    return f"{service}:{action[:1].upper()}{action[1:]}"
 
 
 def _scheduled_rule(ctx: Context, node, lid: str, external: str, retry: dict, dlq) -> None:

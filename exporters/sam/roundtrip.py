@@ -98,11 +98,22 @@ def round_trip(design, before=None) -> RoundTrip:
     if not ops:
         return result
     editor = _Editor(copy.deepcopy(data), g0, g1)
+    stand_ins = set(_resources(g0)) - set(_resources(data))
     for op in ops:
+        path = op[1]
+        if len(path) > 2 and path[0] == "Resources" and path[1] in stand_ins:
+            # The generator made this resource for the baseline too, but the template has its own in its place
+            # (a role of its own name, say): a change inside it has nothing to edit, and writing the changed
+            # part alone would add a resource without a Type.
+            note = (f"Resources.{path[1]} is what the generator would write; the template has its own resources "
+                    f"in its place, left as they were ({_where(path[2:])} not written).")
+            if note not in result.notes:
+                result.notes.append(note)
+            continue
         editor.apply(op)
     editor.remove_dangling(set(_resources(data)) - set(_resources(editor.data)) |
                            (_implicit_apis(data) - _implicit_apis(editor.data)))
-    result.template, result.changes, result.notes = editor.data, editor.changes, editor.notes
+    result.template, result.changes, result.notes = editor.data, editor.changes, result.notes + editor.notes
     if not editor.edits:
         return result
     result.text = _patched_text(text, editor, result.notes)
