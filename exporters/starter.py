@@ -10,7 +10,7 @@ import re
 import zipfile
 
 from exporters import starter_files as F
-from exporters.sam import export
+from exporters.sam import edited_files, export
 from exporters.sam.build import build_template
 
 _EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -124,6 +124,7 @@ def project_files(design) -> dict[str, str]:
     files = {"template.yaml": text, "samconfig.toml": samconfig(stack), "README.md": readme(design, template, stack),
              ".gitignore": ".aws-sam/\n__pycache__/\n.pytest_cache/\n",
              "tests/requirements.txt": "pytest\n"}
+    files.update(edited_files(design))   # an imported project's state machine files, edited where the design was
     for node in design.nodes:
         if node.type != "lambda":
             continue

@@ -2,7 +2,7 @@
 a SAM template → a design."""
 import streamlit as st
 
-from exporters.sam import ExportError, export
+from exporters.sam import ExportError, edited_files, export
 from patterns.catalog import load_catalog
 from ui import design_input, export_view
 
@@ -25,6 +25,8 @@ if design is None:
 
 st.subheader("Artefacts", anchor=False)
 export_view.show_artefacts(design, "export")
+for path, text in edited_files(design).items():   # an imported project's files: the template keeps DefinitionUri
+    st.download_button(f"Download {path}", text, path.rsplit("/", 1)[-1], key=f"export-file-{path}")
 with st.expander("Deploy to AWS (your own machine only)"):
     try:
         template = export(design)

@@ -52,4 +52,19 @@ def export_imported(design):
         raise ExportError([str(exc)]) from None
 
 
-__all__ = ["export_imported", "METADATA_KEY", "ExportError", "build_template", "export", "template_text"]
+def edited_files(design) -> dict[str, str]:
+    """An imported project's own files (its statemachine/ definitions) with the design's edits made to them, by
+    path relative to the template; {} for a design that was not imported from a project, or that cannot be
+    exported (export says why)."""
+    from exporters.sam import roundtrip
+    original = roundtrip.original_of(design)
+    if original is None or not original.get("files"):
+        return {}
+    try:
+        edited = export_imported(design).files
+    except ExportError:
+        return {}
+    return {**original["files"], **edited}
+
+
+__all__ = ["edited_files", "export_imported", "METADATA_KEY", "ExportError", "build_template", "export", "template_text"]

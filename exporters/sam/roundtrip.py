@@ -36,6 +36,7 @@ class RoundTrip:
     original_text: str
     changes: list[str] = field(default_factory=list)   # one line per edit made to the original
     notes: list[str] = field(default_factory=list)     # references removed, text rewritten, ...
+    files: dict[str, str] = field(default_factory=dict)   # a project's files the edits changed (path → text)
 
     @property
     def unchanged(self) -> bool:
@@ -99,8 +100,14 @@ def round_trip(design, before=None) -> RoundTrip:
         return result
     editor = _Editor(copy.deepcopy(data), g0, g1)
     stand_ins = set(_resources(g0)) - set(_resources(data))
+    in_files = _definition_files(data, original)
+    edited_machines: set[str] = set()
     for op in ops:
         path = op[1]
+        if len(path) > 3 and path[0] == "Resources" and path[1] in in_files and path[2:4] == (
+                "Properties", "Definition"):
+            edited_machines.add(path[1])   # the definition lives in the project's file: edited there, below
+            continue
         if len(path) > 2 and path[0] == "Resources" and path[1] in stand_ins:
             # The generator made this resource for the baseline too, but the template has its own in its place
             # (a role of its own name, say): a change inside it has nothing to edit, and writing the changed
@@ -113,11 +120,101 @@ def round_trip(design, before=None) -> RoundTrip:
         editor.apply(op)
     editor.remove_dangling(set(_resources(data)) - set(_resources(editor.data)) |
                            (_implicit_apis(data) - _implicit_apis(editor.data)))
-    result.template, result.changes, result.notes = editor.data, editor.changes, result.notes + editor.notes
+    for lid in sorted(edited_machines):
+        _edit_definition_file(result, design, before, lid, in_files[lid], original)
+    result.template, result.changes, result.notes = editor.data, result.changes + editor.changes, \
+        result.notes + editor.notes
     if not editor.edits:
         return result
     result.text = _patched_text(text, editor, result.notes)
     return result
+
+
+def _definition_files(data: dict, original: dict) -> dict[str, str]:
+    """State machines whose definition is a file of the imported project (DefinitionUri, no inline Definition):
+    logical id → the file's path in the project."""
+    import posixpath
+    files = original.get("files") or {}
+    out = {}
+    for lid, resource in _resources(data).items():
+        props = resource.get("Properties") if isinstance(resource, dict) else None
+        uri = props.get("DefinitionUri") if isinstance(props, dict) else None
+        if not isinstance(uri, str) or props.get("Definition") is not None or \
+                props.get("DefinitionString") is not None:
+            continue
+        path = posixpath.normpath(uri.replace("\\", "/")).lstrip("/")
+        if path in files:
+            out[lid] = path
+    return out
+
+
+def _edit_definition_file(result: RoundTrip, design, before, lid: str, path: str, original: dict) -> None:
+    """The edit of a state machine whose definition is a project file, made to that file: the difference between
+    the definition as imported and as edited, applied to the file's document, with the design's `${node}`
+    placeholders written back as the template's DefinitionSubstitutions keys (`${OrderFnArn}`). The template
+    keeps its DefinitionUri; the file is in `result.files`."""
+    import json
+    from design import documents
+    from importers.builder import target_of
+    nid = next((n for n, l in ((design.metadata.get("sam") or {}).get("logical_ids") or {}).items() if l == lid),
+               None)
+    if nid is None or nid not in {n.id for n in design.nodes} or nid not in {n.id for n in before.nodes}:
+        return
+    old_def, new_def = before.node(nid).prop("definition"), design.node(nid).prop("definition")
+    text = original["files"][path]
+    try:
+        document = documents.parse(text, "json" if path.endswith(".json") else "yaml", name=path)
+    except ValueError:
+        return
+    props = result.template["Resources"][lid].get("Properties") or {}
+    subs = props.get("DefinitionSubstitutions") if isinstance(props.get("DefinitionSubstitutions"), dict) else {}
+    logical = (design.metadata.get("sam") or {}).get("logical_ids") or {}
+    key_of = {}
+    for key, value in subs.items():
+        node = next((n for n, l in logical.items() if l == target_of(value)), None)
+        if node:
+            key_of[node] = key
+
+    def back(value):
+        if isinstance(value, dict):
+            return {k: back(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [back(v) for v in value]
+        if isinstance(value, str) and "${" in value:
+            for node, key in key_of.items():
+                value = value.replace("${" + node + "}", "${" + key + "}")
+        return value
+
+    ops: list[tuple] = []
+    _diff(old_def, new_def, (), ops)
+    for op in ops:
+        kind, where = op[0], op[1]
+        value = back(op[3] if kind == "list" else op[2]) if kind != "del" else None
+        if not where:
+            document = value
+            continue
+        parent = document
+        for step in where[:-1]:
+            if isinstance(parent, dict):
+                parent = parent.setdefault(step, {})
+            elif isinstance(parent, list) and isinstance(step, int) and step < len(parent):
+                parent = parent[step]
+        if kind == "del":
+            if isinstance(parent, dict):
+                parent.pop(where[-1], None)
+        elif isinstance(parent, dict):
+            parent[where[-1]] = value
+        elif isinstance(parent, list) and isinstance(where[-1], int) and where[-1] < len(parent):
+            parent[where[-1]] = value
+    if path.endswith(".json"):
+        stripped = text.lstrip("\ufeff")
+        indent = None if "\n" not in stripped.strip() else len(stripped.split("\n")[1]) - len(
+            stripped.split("\n")[1].lstrip(" ")) or 2
+        new_text = json.dumps(document, indent=indent, ensure_ascii=False) + ("\n" if text.endswith("\n") else "")
+    else:
+        new_text = cfn_yaml.dump(document)
+    result.files[path] = new_text
+    result.changes.append(f"changed {path} (the definition of {lid}; the template keeps its DefinitionUri)")
 
 
 def _implicit_apis(data) -> set:
