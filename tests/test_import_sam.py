@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS
-from exporters.cfnlint_check import count, lint_texts
+from corpus_lint import GROUP, lint_once
+from exporters.cfnlint_check import count
 from exporters.sam import template_text
 from importers.cfn_yaml import parse_template
 from importers.sam import ImportError_, import_template
@@ -20,14 +21,14 @@ SAM = CORPUS / "sam"
 FILES = sorted(SAM.glob("*.yaml"))
 
 
-@pytest.mark.parametrize("shard", [0, 1])   # two halves, so the two test workers share the cfn-lint time
-def test_every_corpus_template_imports_and_re_exports_no_worse_by_cfn_lint(shard):
+@pytest.mark.xdist_group(GROUP)   # shares its linted originals with test_roundtrip's (tests/corpus_lint.py)
+def test_every_corpus_template_imports_and_re_exports_no_worse_by_cfn_lint():
     assert len(FILES) == 85
-    files = FILES[shard::2]
+    files = FILES
     originals = [f.read_text(encoding="utf-8") for f in files]
     designs = [import_template(text, name=f.name) for f, text in zip(files, originals)]
     exports = [template_text(d) for d in designs]
-    results = lint_texts(originals + exports)
+    results = lint_once(originals + exports)
     before, after = results[:len(files)], results[len(files):]
     index = {t["file"]: t for t in json.loads((SAM / "index.json").read_text())["templates"]}
     worse, crashed_originals = [], []

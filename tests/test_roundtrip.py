@@ -261,15 +261,16 @@ def test_cli_imports_a_project_folder(tmp_path):
 
 
 # --- cfn-lint: one batched call for the whole corpus, original vs edited export ---------------------------
+@pytest.mark.xdist_group("cfn-lint-corpus")   # the originals linted once with test_import_sam's (corpus_lint.py)
 def test_cfn_lint_finds_no_error_on_an_edited_export_that_the_original_lacks():
-    from exporters.cfnlint_check import lint_texts
+    from corpus_lint import lint_once
     exported = []
     for name in EDITABLE:
         design = import_template(text_of(name), name=name)
         node, prop, value, _cfn = _one_edit(design)
         node.props[prop] = value
         exported.append(export_imported(design).text)
-    results = lint_texts([text_of(n) for n in EDITABLE] + exported)
+    results = lint_once([text_of(n) for n in EDITABLE] + exported)
     before, after = results[:len(EDITABLE)], results[len(EDITABLE):]
     regressions = []
     for name, b, a in zip(EDITABLE, before, after):
