@@ -12,19 +12,29 @@
 5. Why the engine drives plain callbacks (simulator/engine.py): the same heap loop resuming one generator per
    event instead of calling a function, as a ratio.
 
-Run alone: `python -m benchmarks.engine [--publishes N] [--repeat R]`.
+Which engine ran is printed first: the mypyc-compiled hot modules (`make compile`) or the pure-Python ones.
+When the compiled one runs, the race is run again in a subprocess on the pure-Python modules (SPS_PURE=1),
+against SimPy in that subprocess, so both ratios come from the same `make bench`.
+
+Run alone: `python -m benchmarks.engine [--publishes N] [--repeat R] [--race-only]`.
 """
 from __future__ import annotations
 
 import argparse
 import gc
 import heapq
+import json
+import os
 import statistics
+import subprocess
+import sys
 import time
 import tracemalloc
+from pathlib import Path
 
 from benchmarks.fanout import fanout_design, fanout_scenario
 from benchmarks.simpy_fanout import run_simpy
+from simulator._compiled import engine_info
 from simulator.run import simulate
 
 HOPS_PER_PUBLISH = 7.6       # the fan-out's hops per publish, a little under the measured 7.61 so "1 M" is ≥ 1 M
@@ -91,7 +101,20 @@ def peak_memory(publishes: int) -> int:
     return top
 
 
+def pure_race(publishes: int, repeat: int) -> dict | None:
+    """The race on the pure-Python modules, in a subprocess (SPS_PURE=1): its ratios, or None if it failed."""
+    env = {**os.environ, "SPS_PURE": "1"}
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.engine", "--race-only", "--publishes", str(publishes),
+                           "--repeat", str(repeat)], cwd=Path(__file__).resolve().parent.parent, env=env,
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        return None
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def report(publishes: int = 300_000, repeat: int = 3) -> None:
+    info = engine_info()
+    print(f"engine: {info['engine']} ({info['reason']})")
     r = race(publishes, repeat)
     print(f"fan-out race, {publishes:,} publishes (SNS → 3 SQS → 3 Lambda, 5 % failures, 2 % duplicates, DLQ "
           f"after 3 receives, trace off), {repeat} alternating runs each, medians")
@@ -100,7 +123,15 @@ def report(publishes: int = 300_000, repeat: int = 3) -> None:
     print(f"  SimPy      : {r['simpy_hops']:>10,} hops in {r['simpy_wall']:6.2f} s wall ({r['simpy_cpu']:6.2f} s CPU) = "
           f"{r['simpy_hops'] / r['simpy_wall']:>10,.0f} hops/s")
     print(f"  ratio ours / SimPy: {r['ratio_wall']:.2f}× by wall time, {r['ratio_cpu']:.2f}× by CPU time "
-          f"(goal ≥ 3×)")
+          f"(goal ≥ 3×; {info['engine']} engine)")
+    if info["engine"] == "compiled":
+        pure = pure_race(publishes, repeat)
+        if pure is None:
+            print("  pure-Python engine: the subprocess failed")
+        else:
+            print(f"  pure-Python engine (SPS_PURE=1, a subprocess, against SimPy there): {pure['ratio_wall']:.2f}× by "
+                  f"wall time, {pure['ratio_cpu']:.2f}× by CPU time ({pure['ours_cpu']:.2f} s CPU vs SimPy "
+                  f"{pure['simpy_cpu']:.2f} s); compiled over pure by CPU: {pure['ours_cpu'] / r['ours_cpu']:.2f}×")
 
     big = int(1_000_000 / HOPS_PER_PUBLISH) + 1
     design = fanout_design()
@@ -134,7 +165,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.engine")
     parser.add_argument("--publishes", type=int, default=300_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--race-only", action="store_true", help="only the race; one JSON line of its figures")
     args = parser.parse_args()
+    if args.race_only:
+        r = race(args.publishes, args.repeat)
+        print(json.dumps({"engine": engine_info()["engine"], "hops": r["hops"],
+                          **{k: r[k] for k in ("ours_wall", "ours_cpu", "simpy_wall", "simpy_cpu", "ratio_wall",
+                                               "ratio_cpu")}}))
+        return
     report(args.publishes, args.repeat)
 
 
