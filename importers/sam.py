@@ -147,6 +147,8 @@ def _build(data: dict, files: dict[str, str]) -> dict:
             links.rule(b, lid, props)
         elif rtype in ("AWS::Serverless::StateMachine", "AWS::StepFunctions::StateMachine"):
             links.state_machine(b, lid, props)
+            if rtype == "AWS::Serverless::StateMachine":
+                _state_machine_events(b, lid, props)
         elif rtype == "AWS::Lambda::EventSourceMapping":
             src = b.node_for(props.get("EventSourceArn"))
             dst = b.node_for(props.get("FunctionName"), "lambda")
@@ -166,6 +168,14 @@ def _build(data: dict, files: dict[str, str]) -> dict:
     description = data.get("Description") if isinstance(data.get("Description"), str) else ""
     name = " ".join(description.split())[:80] or "Imported template"
     return b.document(name, description, head, data.get("Outputs"))
+
+
+def _state_machine_events(b: Builder, lid: str, props: dict) -> None:
+    """A state machine's ScheduleV2 events (the rest of its Events are kept as written, not drawn)."""
+    events = props.get("Events") if isinstance(props.get("Events"), dict) else {}
+    for name, event in events.items():
+        if isinstance(event, dict) and event.get("Type") == "ScheduleV2" and isinstance(event.get("Properties"), dict):
+            schedule_event(b, b.node_of[lid], name, event["Properties"])
 
 
 def _function_events(b: Builder, lid: str, props: dict, modelled: set) -> None:
@@ -188,7 +198,7 @@ def _function_events(b: Builder, lid: str, props: dict, modelled: set) -> None:
                     b.kept["events"][key] = [lid, name, rest]
                     continue
         kept_events[name] = event
-        _draw_event(b, fn, etype, eprops)
+        _draw_event(b, fn, etype, eprops, name)
     modelled.add("Events")
     if kept_events:
         props_copy = dict(props)
@@ -219,7 +229,7 @@ def _event_props(b: Builder, eprops: dict, field: str) -> tuple[dict, dict]:
     return edge, rest
 
 
-def _draw_event(b: Builder, fn: str, etype, eprops: dict) -> None:
+def _draw_event(b: Builder, fn: str, etype, eprops: dict, name: str = "") -> None:
     if etype in ("Api", "HttpApi"):
         api_ref = eprops.get("RestApiId" if etype == "Api" else "ApiId")
         api = b.node_for(api_ref, "api_gateway") if api_ref else \
@@ -234,3 +244,21 @@ def _draw_event(b: Builder, fn: str, etype, eprops: dict) -> None:
     elif etype in _STREAM_EVENTS:
         ntype, field, kind = _STREAM_EVENTS[etype]
         b.add_edge(b.node_for(eprops.get(field), ntype), fn, kind)
+    elif etype == "ScheduleV2":
+        schedule_event(b, fn, name, eprops)
+
+
+def schedule_event(b: Builder, target: str, name: str, eprops: dict) -> None:
+    """A SAM `ScheduleV2` event on a function or state machine: SAM makes an AWS::Scheduler::Schedule for it
+    (sam-property-function-schedulev2.html), named after the resource and the event. Drawn as a schedule node
+    of its own (implicit: the event stays in the template as written, so an edit of that node is not exported)
+    that fires into its target, so a run shows it."""
+    lid = b.kept["logical_ids"].get(target, target)
+    expression = b.resolve(eprops.get("ScheduleExpression"))
+    nid = b.implicit_node(f"{lid}{name}", "schedule", "sam_schedule_event")
+    if isinstance(expression, str):
+        node = next(n for n in b.nodes if n["id"] == nid)
+        node.setdefault("props", {})["expression"] = expression
+    b.add_edge(nid, target, "schedule_target")
+    b.note(f"Resources.{lid}.Events.{name} (ScheduleV2) is drawn as the schedule {nid} and kept as written: edit "
+           "it in the template")

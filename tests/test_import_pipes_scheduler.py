@@ -173,3 +173,45 @@ def test_a_table_is_an_entry_point_only_with_a_stream():
     without = _design([{"id": "t", "type": "dynamodb_table"}, {"id": "fn", "type": "lambda"}],
                       [{"source": "fn", "target": "t"}])
     assert entry_points(without)[1] == []
+
+
+SCHEDULE_V2 = """Transform: AWS::Serverless-2016-10-31
+Resources:
+  Tick:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      InlineCode: "def handler(e, c): pass"
+      Events:
+        Every5:
+          Type: ScheduleV2
+          Properties:
+            ScheduleExpression: rate(5 minutes)
+  Flow:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      Definition:
+        StartAt: P
+        States: {P: {Type: Pass, End: true}}
+      Policies: []
+      Events:
+        Nightly:
+          Type: ScheduleV2
+          Properties:
+            ScheduleExpression: rate(10 minutes)
+"""
+
+
+def test_sam_schedulev2_events_are_schedules_that_fire_and_the_template_comes_back_verbatim():
+    design = import_template(SCHEDULE_V2, "v2.yaml")
+    kinds = {(e.source, e.target): design.kind_of(e) for e in design.edges}
+    assert kinds == {("TickEvery5", "Tick"): "schedule_target", ("FlowNightly", "Flow"): "schedule_target"}
+    assert design.node("TickEvery5").prop("expression") == "rate(5 minutes)"
+    assert round_trip(design).text == SCHEDULE_V2
+    # rate(5 minutes) from 0 s: 0, 300, ..., 3,600 s is 13 scheduled times; the invocation of the last falls
+    # after the hour's end (60-second precision), so the function runs 12 times; rate(10 minutes): 7 and 6
+    run = simulate(design, {}, seed=1)
+    assert (run.nodes["TickEvery5"]["processed"], run.nodes["Tick"]["processed"]) == (13, 12)
+    assert (run.nodes["FlowNightly"]["processed"], run.nodes["Flow"]["received"]) == (7, 6)
+    assert any("ScheduleV2" in n for n in design.metadata["sam"]["notes"])
