@@ -20,8 +20,8 @@ def _policy_target(pname: str) -> str | None:
 def function_links(b: Builder, lid: str, props: dict) -> None:
     fn = b.node_of[lid]
     dlq = props.get("DeadLetterQueue") or props.get("DeadLetterConfig")
-    if isinstance(dlq, dict):
-        b.add_edge(fn, b.node_for(dlq.get("TargetArn")), "dead_letter")
+    dlq_node = b.node_for(dlq.get("TargetArn")) if isinstance(dlq, dict) else None
+    b.add_edge(fn, dlq_node, "dead_letter")
     config = props.get("EventInvokeConfig") if isinstance(props.get("EventInvokeConfig"), dict) else {}
     destinations = config.get("DestinationConfig") if isinstance(config.get("DestinationConfig"), dict) else {}
     for key, kind in (("OnFailure", "on_failure"), ("OnSuccess", "on_success")):
@@ -35,7 +35,8 @@ def function_links(b: Builder, lid: str, props: dict) -> None:
             elif isinstance(params, dict) and params:
                 target = b.node_for(next(iter(params.values())))
                 wanted = _policy_target(pname)
-                if target and b.types[target] == wanted:
+                # the permission a function's own dead-letter queue needs is not a connection it sends on
+                if target and b.types[target] == wanted and target != dlq_node:
                     b.add_edge(fn, target, "sync" if wanted == "lambda" else "publish")
 
 

@@ -56,7 +56,8 @@ EXPECTED = {
                                                                                 "ProcessSchedules": 1}, []),
     # rate(5 minutes) from 0 within 3,600 s: 13 scheduled times, the last at 3,600 s lands after the run's end
     "eventbridge-schedule-to-lambda.yaml": ([], {"MyFirstSchedule": 13, "ScheduledLambdaFunction": 12}, []),
-    "eventbridge-schedule-to-lambda-dlq-sam-python.yaml": ([], {"ScheduledFunction": 12}, ["SchedulerDLQ"]),
+    "eventbridge-schedule-to-lambda-dlq-sam-python.yaml": ([], {"ScheduledFunction": 12},
+                                                       ["SchedulerDLQ", "LambdaExecutionDLQ"]),   # no publish edge
     "eventbridge-schedule-to-sqs-sam.yaml": ([], {"TargetSQSQueue": 12}, []),
     # cron(0,15,30,45 ...): 0, 900, 1800, 2700 and 3600 s; the universal target (SSM) is an external system;
     # the log bucket nothing reads is left out as an entry point
