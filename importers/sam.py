@@ -167,7 +167,38 @@ def _build(data: dict, files: dict[str, str]) -> dict:
             del head["Metadata"]
     description = data.get("Description") if isinstance(data.get("Description"), str) else ""
     name = " ".join(description.split())[:80] or "Imported template"
-    return b.document(name, description, head, data.get("Outputs"))
+    until = _until_every_schedule_fired(b)   # before the document: its note goes in with the others
+    doc = b.document(name, description, head, data.get("Outputs"))
+    if until is not None:
+        doc["scenario"] = {"until_s": until}
+    return doc
+
+
+_SCHEDULE_HORIZON_S = 8 * 86_400    # a weekly cron fires within 8 days of simulated time 0
+_AFTER_FIRE_S = 300                 # time for the target to work after the last first fire
+
+
+def _until_every_schedule_fired(b: Builder) -> float | None:
+    """The run length (until_s) for the design's scenario when a schedule first fires after the default hour (a
+    daily cron at 14:24): long enough for each schedule to fire once (its first time, plus 5 minutes for the
+    target), at most 8 days; None when the default hour already holds every first fire. Noted."""
+    from design.scenario import DEFAULT_UNTIL_S
+    from simulator.services.schedules import fire_times
+    firsts = {}
+    for node in b.nodes:
+        expression = (node.get("props") or {}).get("expression")
+        if node["type"] == "schedule" and isinstance(expression, str):
+            times, _problem = fire_times(expression, _SCHEDULE_HORIZON_S)
+            if times:
+                firsts[node["id"]] = times[0]
+    late = {nid: t for nid, t in firsts.items() if t + _AFTER_FIRE_S > DEFAULT_UNTIL_S}
+    if not late:
+        return None
+    until = max(firsts.values()) + _AFTER_FIRE_S
+    b.note("The design's scenario runs for " + f"{until:,.0f} s so that every schedule fires once (first at "
+           + ", ".join(f"{nid} {t:,.0f} s" for nid, t in sorted(late.items())) + "; simulated time 0 is "
+           "2026-01-01T00:00:00Z)")
+    return until
 
 
 def _state_machine_events(b: Builder, lid: str, props: dict) -> None:

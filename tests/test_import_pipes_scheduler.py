@@ -79,11 +79,16 @@ def test_run_it_on_each_pipes_and_scheduler_template(name):
         assert run.nodes[node]["received"] == 0, (node, run.nodes[node])
 
 
-def test_a_daily_cron_outside_the_hour_enters_nothing_and_says_so():
-    # cron(24 14 * * ? *): 14:24 each day, after the default hour's run; honest: nothing entered
+def test_a_daily_cron_after_the_default_hour_gets_a_run_long_enough_to_fire_once():
+    # cron(24 14 * * ? *): 14:24 each day = 51,840 s after simulated time 0 (00:00); the design's scenario runs
+    # to 51,840 + 300 s, so the schedule fires once and starts the (opaque) state machine once
     _text, design = _imported("eventbridge-schedule-stepfunctions-sam.yaml")
-    run = simulate(design, {}, seed=1)
-    assert any("No event entered" in n for n in run.notes)
+    assert design.scenario == {"until_s": 52_140}
+    assert any("fires once" in n and "51,840 s" in n for n in design.metadata["sam"]["notes"])
+    run = simulate(design, {"until_s": design.scenario["until_s"]}, seed=1)
+    assert run.nodes["GitHubTrafficTrackerSchedule"]["processed"] == 1
+    assert run.nodes["GitHubTrafficTracker"]["processed"] == 1
+    assert _imported("eventbridge-schedule-to-lambda.yaml")[1].scenario is None   # rate(): the hour holds it
 
 
 def test_a_pipes_dead_letter_config_on_a_stream_source_is_its_dead_letter_edge():
