@@ -60,13 +60,34 @@ class Design:
     def node_map(self) -> dict[str, Node]:
         return {n.id: n for n in self.nodes}
 
+    def _lookup(self, node_id: str) -> Node | None:
+        """The node with this id, as `node_map()` has it, in O(1) (a loop over edges calling `kind_of` was
+        O(nodes × edges)). The index of (position, node) lives outside the dataclass fields, so equality,
+        `to_dict` and `asdict` never see it. A hit is trusted only while the list has the same length and still
+        holds that very node at that position under that id: an append, delete, replacement or changed id makes
+        the next lookup rebuild it. (Ids are unique in any design the loader accepts; for a list that has two
+        nodes with one id the index is not used at all.)"""
+        nodes = self.nodes
+        cached = self.__dict__.get("_index")
+        if cached is not None and cached[0] == len(nodes):
+            hit = cached[1].get(node_id)
+            if hit is not None and nodes[hit[0]] is hit[1] and hit[1].id == node_id:
+                return hit[1]
+        index = {n.id: (i, n) for i, n in enumerate(nodes)}
+        if len(index) == len(nodes):
+            self.__dict__["_index"] = (len(nodes), index)
+        else:
+            self.__dict__.pop("_index", None)
+        hit = index.get(node_id)
+        return hit[1] if hit is not None else None
+
     def kind_of(self, edge: Edge) -> str | None:
         if edge.kind:
             return edge.kind
-        nodes = self.node_map()
-        if edge.source not in nodes or edge.target not in nodes:
+        source, target = self._lookup(edge.source), self._lookup(edge.target)
+        if source is None or target is None:
             return None
-        return infer_kind(nodes[edge.source].type, nodes[edge.target].type)
+        return infer_kind(source.type, target.type)
 
     def out_edges(self, node_id: str) -> list[Edge]:
         return [e for e in self.edges if e.source == node_id]

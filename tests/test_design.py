@@ -208,3 +208,22 @@ def test_merge_renames_clashing_ids_and_references():
 def test_json_output_is_plain_json():
     design = from_data({"nodes": [{"id": "a", "type": "client", "label": "Ünïcode & <tags>"}]})
     assert json.loads(to_json(design))["nodes"][0]["label"] == "Ünïcode & <tags>"
+
+
+def test_kind_of_follows_every_edit_of_the_node_list():
+    """kind_of reads node types through an index; each edit of `nodes` is seen at the next call."""
+    from design.model import Design, Edge, Node
+    d = Design(nodes=[Node("api", "api_gateway"), Node("fn", "lambda"), Node("q", "sqs_queue")],
+               edges=[Edge("api", "fn"), Edge("fn", "q")])
+    assert d.kind_of(d.edges[0]) == "sync" and d.kind_of(d.edges[1]) == "publish"
+    d.nodes[1] = Node("fn", "state_machine")                    # replaced in place, same length
+    assert d.kind_of(d.edges[0]) == "integration"           # design/connections.py: API → state machine
+    d.nodes[1].type = "lambda"                                  # a node's type edited in place
+    assert d.kind_of(d.edges[0]) == "sync"
+    del d.nodes[2]                                              # deleted: the edge's target is gone
+    assert d.kind_of(d.edges[1]) is None
+    d.nodes.append(Node("q", "sns_topic"))                      # back, as another type
+    assert d.kind_of(d.edges[1]) == "publish"
+    d.nodes[0].id = "gateway"                                   # an id changed in place
+    assert d.kind_of(d.edges[0]) is None
+    assert Design(nodes=list(d.nodes), edges=list(d.edges)) == d   # the index is not part of equality
