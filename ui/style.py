@@ -35,7 +35,9 @@ _COMPACT_CSS = """
 [data-testid="stMainBlockContainer"] { padding-top: 1rem; padding-bottom: 2rem; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 1.9rem; padding: 0.2rem 0 0.3rem 0; }
 [data-testid="stHeader"] { background: transparent; pointer-events: none; }
-[data-testid="stHeader"] button, [data-testid="stHeader"] a { pointer-events: auto; }
+[data-testid="stHeader"] * { pointer-events: none !important; }       /* its toolbar divs set their own */
+[data-testid="stHeader"] button, [data-testid="stHeader"] button *, [data-testid="stHeader"] a,
+[data-testid="stHeader"] a * { pointer-events: auto !important; }
 </style>
 """
 
