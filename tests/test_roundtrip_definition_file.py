@@ -62,3 +62,14 @@ def test_the_starter_project_carries_the_edited_file_and_reimports_as_edited():
     assert "DefinitionUri: statemachine/StateMachine.asl.json" in template and "Definition:" not in template
     again = import_template(template, "template.yaml", files={FILE: asl})
     assert again.node(SM).prop("definition") == design.node(SM).prop("definition")
+
+
+def test_the_export_pages_changes_show_an_edit_made_in_the_definition_file():
+    """The template is byte for byte the original, so the page must not say "No change": the file's diff shows."""
+    from ui.export_view import changes_text
+    design = _edited()
+    diff, _notes = changes_text(design, export(design))
+    assert f"--- imported {FILE}" in diff and f"+++ export {FILE}" in diff
+    assert '+      "TimeoutSeconds": 30' in diff
+    unchanged = import_project(_project(), name="sfn-lambda.zip")
+    assert changes_text(unchanged, export(unchanged))[0] == ""

@@ -65,14 +65,19 @@ def changes_text(design: Design, template: str) -> tuple[str, list[str]] | None:
     original = roundtrip.original_of(design)
     if original is None:
         return None
-    notes = []
+    notes, files = [], {}
     try:
         from exporters.sam import export_imported
-        notes = export_imported(design).notes
+        exported = export_imported(design)
+        notes, files = exported.notes, exported.files
     except ExportError:
         pass
     diff = "".join(difflib.unified_diff(original["text"].splitlines(keepends=True), template.splitlines(keepends=True),
                                         fromfile="imported original", tofile="export", n=2))
+    for path in sorted(files):               # a project's own files (statemachine/ definitions) edited in place
+        before = (original.get("files") or {}).get(path, "")
+        diff += "".join(difflib.unified_diff(before.splitlines(keepends=True), files[path].splitlines(keepends=True),
+                                             fromfile=f"imported {path}", tofile=f"export {path}", n=2))
     return diff, notes
 
 
@@ -167,8 +172,8 @@ def import_action(key: str) -> Design | None:
     st.download_button("Download the design (YAML)", to_yaml(design), f"{slug(design.name)}.design.yaml",
                        key=f"{key}-design")
     if st.button("Run it", key=f"{key}-run", help="Simulate the imported design with entry points inferred from "
-                 "the template (API routes, buckets, queues, topics, buses and streams nothing feeds; schedules "
-                 "fire by their own timing)."):
+                 "the template (API routes, buckets, queues, topics, buses, streams and tables with a stream that "
+                 "nothing feeds; schedules fire by their own timing)."):
         st.session_state[f"{key}-ran"] = True
     if st.session_state.get(f"{key}-ran"):
         run_imported(design, key)
