@@ -47,11 +47,13 @@ with st.form("scenario"):
                     within((base.get("inject") or {}).get("duplicate_probability", 0.0), 0.0, 1.0, float), 0.01, disabled=False,
                     help="Ignored while natural rates are on. 0 is the perfect network a teacher starts from.")
     st.caption("Faults per service (failure probability, one outage window [from, to) in simulated seconds, added "
-               "latency, a concurrency cap, crash after the side effect):")
+               "latency, a concurrency cap, crash after the side effect). A cell showing None is not set: no fault there. "
+               "Wider than the page, the table scrolls sideways.")
     tables = hashlib.sha256("\n".join([n.id for n in design.nodes] + [e.key for e in design.edges])
                             .encode("utf-8")).hexdigest()[:12]     # another design: fresh tables, no stale edits
     rows = fault_tables.node_editor(fault_tables.node_rows(design, base), key=f"faults-{tables}")
-    st.caption("Faults per connection: duplicate probability (overrides the slider above), latency and jitter (s).")
+    st.caption("Faults per connection: duplicate probability (overrides the slider above), latency and jitter (s). "
+               "None: not set (the slider's probability, no added latency).")
     edge_rows = fault_tables.edge_editor(fault_tables.edge_rows(design, base), key=f"edge-faults-{tables}")
     trace = st.checkbox("Record the hop-by-hop trace (slower for big runs)", value=count <= 5000)
     submitted = st.form_submit_button("Run", type="primary")
