@@ -4,7 +4,7 @@ import streamlit as st
 from ui import identity, quiz_play, quiz_setup, quiz_state
 
 st.title("Quiz", anchor=False)
-learner = identity.sign_in_panel("keep your progress")
+learner = identity.sign_in_panel("keep your progress", expanded=quiz_state.active() is None)
 quiz_state.keep_only_for(learner.key if learner else None)
 if identity.database_problem() is None:
     quiz_state.sweep_abandoned()

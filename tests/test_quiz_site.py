@@ -329,3 +329,11 @@ def test_the_home_page_offers_the_walkthrough_to_a_first_visitor():
     for step in ("Open the fan-out pattern", "Inject a duplicate and a failure", "Play", "Read where each event",
                  "Answer one question"):
         assert step in text, step
+
+
+def test_a_quiz_in_progress_folds_the_sign_in_box_so_the_question_is_on_the_first_screen():
+    at = page("pages/quiz.py")
+    assert [e.proto.expanded for e in at.expander if e.label.startswith("Sign in")] == [True]   # before: open
+    start_bank_quiz(at, size=2, seed=2, mode="quiz")
+    at.run()
+    assert [e.proto.expanded for e in at.expander if e.label.startswith("Sign in")] == [False]  # folded, still there

@@ -302,8 +302,9 @@ def _personal_code() -> None:
                    "Show it when only you can see the screen: it is shown once, then never again.")
 
 
-def sign_in_panel(purpose: str = "keep your progress") -> learners.Learner | None:
-    """Show who is signed in (with a sign-out button), or the ways to sign in. Returns the learner."""
+def sign_in_panel(purpose: str = "keep your progress", expanded: bool = True) -> learners.Learner | None:
+    """Show who is signed in (with a sign-out button), or the ways to sign in (folded when `expanded` is False:
+    a quiz in progress keeps its question on the first screen). Returns the learner."""
     problem = database_problem()
     if problem:
         st.warning(f"Progress cannot be saved: the database is not reachable ({md_escape(problem)}). "
@@ -325,7 +326,7 @@ def sign_in_panel(purpose: str = "keep your progress") -> learners.Learner | Non
     if provider_configured():
         st.button("Log in", on_click=st.login, key="login", type="primary")
         return None
-    with st.expander(f"Sign in to {purpose}", expanded=True):
+    with st.expander(f"Sign in to {purpose}", expanded=expanded):
         new, back = st.tabs(["I am new", "I have a personal code"])
         with new:
             with st.form("signup"):
