@@ -198,18 +198,23 @@ def test_pipe_input_transform_renders_the_template_per_record():
     nodes, edges = _pipe_design({"batch_size": 2}, {"input_transform": template})
     design = from_data({"name": "t", "nodes": nodes, "edges": edges})
     seen = []
-    from simulator.services import lambda_fn
-    original = lambda_fn.LambdaModel.invoke
+    # The spy sits on the pipe's rendering (the records it delivers), not on LambdaModel.invoke: with the compiled
+    # simulator (simulator/_compiled.py) the runtime calls the Lambda model natively, past a patched class.
+    from simulator.services import pipe
+    original = pipe.PipeModel._render
+    rendered = []
 
-    def spy(self, msgs, done, mode, link=None, ctx=None):
-        seen.extend(m.core.body for m in msgs)
-        return original(self, msgs, done, mode, link, ctx)
-    lambda_fn.LambdaModel.invoke = spy
+    def spy(self, template, record):
+        out = original(self, template, record)
+        rendered.append(out)
+        return out
+    pipe.PipeModel._render = spy
     try:
         simulate(design, {"until_s": 60, "inject": NO_DUPS, "workload": [
             {"source": "src", "count": 2, "rate_per_s": 100, "payloads": [{"id": "o-1"}, {"id": "o-2"}]}]})
     finally:
-        lambda_fn.LambdaModel.invoke = original
+        pipe.PipeModel._render = original
+    seen.append(rendered)
     assert seen == [[{"orderId": "o-1", "note": "order o-1 via p", "fixed": 3},
                      {"orderId": "o-2", "note": "order o-2 via p", "fixed": 3}]]
 
