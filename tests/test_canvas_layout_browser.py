@@ -40,6 +40,57 @@ VIEWPORT = """() => { const v = [...document.querySelectorAll('*')].filter(e => 
 FOCUSED = """() => { let a = document.activeElement; while (a && a.shadowRoot && a.shadowRoot.activeElement)
   a = a.shadowRoot.activeElement; return a ? (a.dataset.testid || a.getAttribute('aria-label') || a.textContent || a.tagName) : null; }"""
 
+# The presenter's layout, measured: the minimap's box (null when there is none), every service box, the playback
+# row's controls (top, height, font size) and where a queue's label starts below its top ellipse (in node px).
+PRESENTER_LAYOUT = """() => {
+  const roots = [document, ...[...document.querySelectorAll('*')].filter(e => e.shadowRoot).map(e => e.shadowRoot)];
+  const box = (e) => { const r = e.getBoundingClientRect(); return {x: r.x, y: r.y, w: r.width, h: r.height}; };
+  const out = {minimap: null, nodes: [], controls: [], queues: []};
+  for (const r of roots) {
+    const m = r.querySelector('.react-flow__minimap');
+    if (m && m.getClientRects().length) out.minimap = box(m);
+    for (const n of r.querySelectorAll('.sps-node')) {
+      out.nodes.push({id: n.dataset.testid, ...box(n)});
+      if (n.matches('.sps-shape-cylinder')) {
+        const scale = n.getBoundingClientRect().width / n.offsetWidth;
+        out.queues.push([n.dataset.testid, (n.querySelector('.sps-label').getBoundingClientRect().top
+                                            - n.getBoundingClientRect().top) / scale]);
+      }
+    }
+    const row = r.querySelector('.sps-controls');
+    if (row) for (const c of row.querySelectorAll('button, select, input'))
+      out.controls.push({name: c.dataset.testid || c.getAttribute('aria-label') || c.textContent.trim(),
+                         font: parseFloat(getComputedStyle(c).fontSize), ...box(c)});
+  }
+  return out;
+}"""
+
+
+def overlaps(a, b):
+    return a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]
+
+
+def check_presenter_layout(page):
+    """No node under the minimap (there is none in the presenter view), the playback controls and the canvas
+    tools on one row, each ≥ 32 px tall with text ≥ 14 px, and every queue's label below its top ellipse."""
+    layout = page.evaluate(PRESENTER_LAYOUT)
+    if layout["minimap"] is not None:
+        covered = [n["id"] for n in layout["nodes"] if overlaps(n, layout["minimap"])]
+        assert covered == [], f"the minimap covers {covered}"
+    names = [c["name"] for c in layout["controls"]]
+    assert "fit" in names and "fullscreen" in names and "play" in names, names
+    centres = [c["y"] + c["h"] / 2 for c in layout["controls"]]
+    assert max(centres) - min(centres) <= 6, [(c["name"], round(c["y"]), round(c["h"])) for c in layout["controls"]]
+    for c in layout["controls"]:
+        assert c["h"] >= 32, c
+        if c["name"] != "scrubber":
+            assert c["font"] >= 14, c
+    # the cylinder's top ellipse ends 12 px down (ServiceNode.jsx CYL = 6): the label starts below it
+    assert layout["queues"], layout["nodes"]
+    for name, top in layout["queues"]:
+        assert top >= 12, (name, top)
+    return layout
+
 
 @pytest.fixture(scope="module")
 def harness():
@@ -128,6 +179,7 @@ def test_presenter_at_1280x720_large_labels_canvas_and_narration_on_the_first_sc
         live = page.get_by_text("To drive this run live").bounding_box()
         assert live["y"] > canvas["y"] + canvas["height"], live
         shot(page, "classroom-presenter-1280x720")
+        check_presenter_layout(page)
         # no click first: the clicker's keys step at once
         page.keyboard.press("PageDown")
         page.keyboard.press("ArrowRight")
@@ -140,6 +192,7 @@ def test_presenter_at_1280x720_large_labels_canvas_and_narration_on_the_first_sc
             page.keyboard.press("PageDown")
         expect(page.locator("[data-testid=clock]")).to_contain_text("hop 9 of")
         shot(page, "classroom-presenter-1280x720-hop9")
+        check_presenter_layout(page)
         # full screen: the studio (canvas, controls, narration) fills the screen
         page.locator("[data-testid=fullscreen]").click()
         page.wait_for_function("""() => [...document.querySelectorAll('*')].filter(e => e.shadowRoot)
@@ -152,6 +205,9 @@ def test_presenter_at_1280x720_large_labels_canvas_and_narration_on_the_first_sc
         expect(page.locator("[data-testid=clock]")).to_contain_text("hop 10 of")
         page.locator("[data-testid=fullscreen]").click()
         expect(page.locator("[data-testid=fullscreen]")).to_have_attribute("aria-pressed", "false")
+        page.keyboard.press("End")                       # the longest clock: the row still fits on one line
+        expect(page.locator("[data-testid=clock]")).to_contain_text(re.compile(r"hop ([\d,]+) of \1$"))
+        check_presenter_layout(page)
         assert errors == []
     finally:
         context.close()
@@ -166,6 +222,10 @@ def test_presenter_at_1440x900(chromium, url):
         page.keyboard.press("PageDown")
         expect(page.locator("[data-testid=clock]")).to_contain_text("hop 1 of")
         shot(page, "classroom-presenter-1440x900")
+        check_presenter_layout(page)
+        page.keyboard.press("End")                       # the longest clock: the row still fits on one line
+        expect(page.locator("[data-testid=clock]")).to_contain_text(re.compile(r"hop ([\d,]+) of \1$"))
+        check_presenter_layout(page)
         assert errors == []
     finally:
         context.close()

@@ -73,7 +73,7 @@ function boxOf(list) {
 
 // One design on one React Flow canvas. `api` receives this canvas's fit function.
 function FlowCanvas({ side, design, selected, editable, send, height, minZoom, maxZoom, follow, fitSeq, api,
-                      label, onSelectedCount }) {
+                      label, onSelectedCount, minimap = true }) {
   const rf = useReactFlow();
   const wrapper = useRef(null);
   const dragging = useRef(false);
@@ -237,7 +237,8 @@ function FlowCanvas({ side, design, selected, editable, send, height, minZoom, m
             deleteKeyCode={editable ? ['Delete', 'Backspace'] : null}
           >
             <Background gap={24} />
-            {height >= 320 && <MiniMap pannable zoomable ariaLabel="Minimap of the whole design" style={{ width: 150, height: 100 }}
+            {/* none in the presenter view: in a corner of a canvas fitted to its nodes it covered one */}
+            {minimap && height >= 320 && <MiniMap pannable zoomable ariaLabel="Minimap of the whole design" style={{ width: 150, height: 100 }}
                      nodeColor={(n) => n.data.colour} nodeStrokeColor="#37474f" nodeStrokeWidth={3} />}
             <Controls showInteractive={false} fitViewOptions={{ padding: 0.12, maxZoom: 1.2 }}
                       orientation={height < 320 ? 'horizontal' : 'vertical'}
@@ -418,7 +419,7 @@ function Studio({ data, send }) {
                                 editable={editable} send={send} height={height} minZoom={minZoom} maxZoom={maxZoom}
                                 follow={follow} fitSeq={s.fit !== undefined ? s.fit : (data.fit || 0)} api={api}
                                 label={s.title ? `Canvas: ${s.title}` : 'Canvas'}
-                                onSelectedCount={editable ? setSelectedCount : null} />
+                                onSelectedCount={editable ? setSelectedCount : null} minimap={!presenter} />
                   </ReactFlowProvider>
                 </div>
               ))}

@@ -89,7 +89,8 @@ export function PlaybackControls({ presenter, titles, tools }) {
         <label className="sps-speed">Speed
           <select value={state.speed} onChange={(e) => { player.touched(); player.setSpeed(Number(e.target.value)); }}
                   aria-label="Speed (simulated seconds per second)">
-            {SPEEDS.map((s) => <option key={s} value={s}>{`${s}× (${s} sim s per s)`}</option>)}
+            {/* presenter: the short form (the select's name says what the unit is), so the row fits at 1280 */}
+            {SPEEDS.map((s) => <option key={s} value={s}>{presenter ? `${s}×` : `${s}× (${s} sim s per s)`}</option>)}
           </select>
         </label>
         <input type="range" className="sps-scrubber" min={0} max={Math.max(player.end, 0.001)}

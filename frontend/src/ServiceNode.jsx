@@ -8,6 +8,9 @@ import { marksOf } from './playback.js';
 
 const W = NODE_W;
 const H = NODE_H;
+// The cylinder's ellipses are CYL px deep: its top's front edge runs at y = 2 × CYL, so the text of a queue
+// starts below it (.sps-shape-cylinder .sps-node-body in canvas.css) and no label line is struck through.
+const CYL = 6;
 const POLY = {
   house: `0,14 ${W / 2},0 ${W},14 ${W},${H} 0,${H}`,
   invhouse: `0,0 ${W},0 ${W},${H - 14} ${W / 2},${H} 0,${H - 14}`,
@@ -27,8 +30,8 @@ function Outline({ shape, colour, marked }) {
   if (shape === 'cylinder') {
     return (
       <g>
-        <path d={`M0,8 A${W / 2},8 0 0 1 ${W},8 L${W},${H - 8} A${W / 2},8 0 0 1 0,${H - 8} Z`} {...common} />
-        <path d={`M0,8 A${W / 2},8 0 0 0 ${W},8`} fill="none" stroke={common.stroke} strokeWidth={1.5} />
+        <path d={`M0,${CYL} A${W / 2},${CYL} 0 0 1 ${W},${CYL} L${W},${H - CYL} A${W / 2},${CYL} 0 0 1 0,${H - CYL} Z`} {...common} />
+        <path d={`M0,${CYL} A${W / 2},${CYL} 0 0 0 ${W},${CYL}`} fill="none" stroke={common.stroke} strokeWidth={1.5} />
       </g>
     );
   }
@@ -81,7 +84,7 @@ function ServiceNodeImpl({ data, selected }) {
   const findings = data.findings || [];
   const worst = findings.some((f) => f.severity === 'error') ? 'error' : findings.length ? 'warning' : '';
   return (
-    <div className={`sps-node${selected ? ' sps-selected' : ''}`} data-testid={`node-${data.id}`}
+    <div className={`sps-node sps-shape-${data.shape || 'box'}${selected ? ' sps-selected' : ''}`} data-testid={`node-${data.id}`}
          data-marks={marks.join(' ')} title={`${data.label} (${data.typeTitle})`}>
       <svg className="sps-outline" width={W} height={H} viewBox={`0 0 ${W} ${H}`} aria-hidden="true">
         <Outline shape={data.shape} colour={data.colour} marked={marks.includes('failed')} />
