@@ -75,6 +75,11 @@ function apply(player, moves) {
   for (const [name, arg] of moves) player[name](arg);
 }
 
+// `/_sps/live/{code}` under the site's base path, or null: no scheme, no host, no '//' (another origin), no '..'.
+export function sameOriginRoute(url) {
+  return typeof url === 'string' && /^(\/[A-Za-z0-9_-]+)*\/_sps\/live\/[A-Za-z0-9-]+$/.test(url) ? url : null;
+}
+
 // The link between one player and the site. `env` gives fetch, timers, the window (events) and the clock,
 // so the node tests can run it without a browser. `onMode(mode)` hears 'direct' (the route answers),
 // 'fallback' (Streamlit carries it), 'away' (a student exploring alone), 'ended'.
@@ -88,7 +93,8 @@ export function createLiveLink(player, config, env = {}) {
   const onMode = env.onMode || (() => {});
   const channel = config.channel || 'live';
   const every = Math.max(100, Math.min(5000, Number(config.every_ms) || POLL_MS));
-  const url = config.url || null;
+  // Only this site's own position route, as a path on this origin: a URL from anywhere else is never fetched.
+  const url = sameOriginRoute(config.url);
   let disposed = false;
   let mode = '';
   const setMode = (m) => { if (m !== mode) { mode = m; onMode(m); } };

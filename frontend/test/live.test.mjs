@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  createLiveLink, followMoves, HEARTBEAT_MS, MAX_BACKOFF_MS, newest, pollDelay, positionOf, shouldReport,
+  createLiveLink, followMoves, HEARTBEAT_MS, MAX_BACKOFF_MS, newest, pollDelay, positionOf, sameOriginRoute,
+  shouldReport,
 } from '../src/live.js';
 import { createPlayer } from '../src/player.js';
 import { K } from '../src/playback.js';
@@ -193,4 +194,20 @@ test('a teacher whose post times out or fails hands it to Streamlit and tries th
   assert.equal(site.calls.length, posts + 1, 'retried after the back-off, not only at the next heartbeat');
   assert.equal(site.env.modes.at(-1), 'direct');
   link.dispose();
+});
+
+test('the link fetches only the site\'s own position route, as a path on this origin', () => {
+  assert.equal(sameOriginRoute('/_sps/live/ABC-DEF'), '/_sps/live/ABC-DEF');
+  assert.equal(sameOriginRoute('/school/_sps/live/ABC-DEF'), '/school/_sps/live/ABC-DEF');     // a base path
+  for (const bad of ['https://evil.example/_sps/live/ABC-DEF', '//evil.example/_sps/live/ABC-DEF',
+    '/_sps/live/../session', '/_sps/session', 'javascript:alert(1)', '/_sps/live/ABC-DEF?x=1', null, 42]) {
+    assert.equal(sameOriginRoute(bad), null, String(bad));
+  }
+  let fetched = 0;
+  const link = createLiveLink(newPlayer(), { role: 'follow', url: 'https://evil.example/_sps/live/ABC-DEF' }, {
+    fetch: () => { fetched += 1; return new Promise(() => {}); }, setTimeout: () => 0, clearTimeout: () => {},
+    window: null, now: () => 0, hidden: () => false,
+  });
+  assert.equal(fetched, 0);
+  if (link && link.dispose) link.dispose();
 });
