@@ -20,6 +20,19 @@ def sign_up(page, name: str) -> None:
     settle(page)
 
 
+def pick(page, select, option) -> None:
+    """Open a select box and choose an option; a click lost to a rerun (the list redrawn shut) is made again."""
+    for _ in range(9):
+        select.click()
+        try:
+            page.get_by_role("option", name=option).click(timeout=10_000)
+            return
+        except Exception:  # noqa: BLE001 — the list closed under the click: open it again
+            page.keyboard.press("Escape")
+            settle(page)
+    raise AssertionError(f"the option {option!r} never appeared in the list")
+
+
 def main_text(page) -> str:
     return page.locator("[data-testid=stMain]").inner_text().replace("\u2060", "")   # the invisible joiners
 
@@ -55,14 +68,17 @@ def test_a_teacher_and_a_student_cannot_reach_each_others_browser(chromium, url)
         first.click()
         student.get_by_role("button", name="Submit answer").click()
         student.wait_for_timeout(1500)
+        settle(student)
 
         # The teacher's page reruns only when the teacher does something (a reload would be a new session):
         # pick the class in the list again, by way of another class.
         teacher.get_by_role("textbox", name="Title").fill("Week 4")
         teacher.get_by_role("button", name="Create class quiz").click()
-        teacher.wait_for_timeout(1500)
-        teacher.locator("[data-testid=stSelectbox]").last.click()
-        teacher.get_by_role("option", name=re.compile("Week 3")).click()
+        teacher.wait_for_function("(join) => { const m = /join with the code ([A-Z2-9]{3}-[A-Z2-9]{3})/.exec("
+                                  "document.querySelector('[data-testid=stMain]').innerText); return m && m[1] !== join; }",
+                                  arg=join, timeout=SLOW)                   # the second class exists
+        settle(teacher)                           # a click during the rerun would open a list that is then redrawn
+        pick(teacher, teacher.locator("[data-testid=stSelectbox]").last, re.compile("Week 3"))
         teacher.wait_for_selector("text=Per question", timeout=SLOW)
         settle(teacher)
         results = main_text(teacher)
