@@ -28,9 +28,15 @@ class EventCore:
 
 class Message:
     """One copy in transit. `copy` marks an extra (duplicate) copy; `attempt` counts attempts at the
-    current hop; `receives` is SQS's ReceiveCount; `born` is when it entered its current buffer."""
-    __slots__ = ("core", "copy", "attempt", "receives", "born", "hop_from", "visible_at", "dedup", "error",
-                 "receipt", "state")
+    current hop; `receives` is SQS's ReceiveCount (a stream's delivery count); `born` is when it entered its
+    current buffer."""
+    __slots__ = ("core", "copy", "attempt", "receives", "born", "hop_from", "visible_at", "retry_delays", "error",
+                 "receipt", "state", "async_errors", "async_throttles")
+    # Lambda's asynchronous invocation, set when a copy enters a function's internal queue (LambdaModel.receive)
+    # and read only after that: function errors so far (retries taken) and throttles so far (the backoff's
+    # exponent). Not set in __init__, so copies that never meet an async invocation do not pay for them.
+    async_errors: int
+    async_throttles: int
 
     def __init__(self, core: EventCore, copy: bool = False) -> None:
         self.core = core
@@ -40,7 +46,7 @@ class Message:
         self.born = 0.0
         self.hop_from = ""
         self.visible_at = 0.0
-        self.dedup: Any = None       # a router's retry-delay iterator
+        self.retry_delays: Any = None   # a router's retry-delay iterator (made on the first failure)
         self.error: Any = None
         self.receipt = 0       # SQS: which receive this copy is on (stale timers compare it)
         self.state = 0         # SQS: 0 visible, 1 in flight, 2 deleted

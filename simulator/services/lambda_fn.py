@@ -15,12 +15,10 @@ and at least 100 must stay unreserved (PutFunctionConcurrency refuses a reservat
 from __future__ import annotations
 
 from dataclasses import replace
-from heapq import heappush
 from math import frexp
-from typing import Any
+from typing import Any, Final
 
 from design.edge_kinds import DELIVERY_KINDS_ASYNC
-from simulator.engine import NORMAL
 from simulator.messages import Message
 from simulator.metrics import _SUB, ZERO_BUCKET as _ZERO_BUCKET
 from simulator.runtime import NO_FAULTS
@@ -29,6 +27,16 @@ from simulator.services.breaker import Breaker
 
 ACCOUNT_CONCURRENCY = 1000          # semantics.md §1: default per account and Region
 MIN_UNRESERVED = 100                # PutFunctionConcurrency leaves at least 100 unreserved
+# How a function is invoked, which says who owns the retry: the caller (sync), Lambda's internal queue (async),
+# or the queue or stream that polled the batch. Named int constants (compiled code compares them natively);
+# every polled mode is >= BATCH. MODE_NAMES gives the word a trace shows.
+SYNC: Final = 0
+ASYNC: Final = 1
+BATCH: Final = 2                 # polled; a failed item throws, so the whole batch fails
+BATCH_PARTIAL: Final = 3         # polled with ReportBatchItemFailures: only the failed items go back
+BATCH_PARTIAL_FIFO: Final = 4    # the same from a FIFO queue: processing stops at the first failure
+MODE_NAMES: Final = ("sync", "async", "batch", "batch_partial", "batch_partial_fifo")
+
 RETRY_WAITS_S = (60.0, 120.0)       # waits before the 1st and 2nd async retry
 THROTTLE_BACKOFF_MAX_S = 300.0      # "backoff from 1 s rising to 5 min" (the curve is not published: doubling †)
 TIMEOUT_ERROR = "Sandbox.Timedout"
@@ -88,7 +96,7 @@ class Invocation:
     pending_calls: list[Any]
     working: list[Any]
 
-    def __init__(self, msgs: list[Any], done: Any, mode: str, ctx: Any) -> None:
+    def __init__(self, msgs: list[Any], done: Any, mode: int, ctx: Any) -> None:
         self.msgs = msgs
         self.done = done
         self.mode = mode
@@ -159,20 +167,20 @@ class LambdaModel(Model):
                 reply(True, None, None)       # 202: accepted into the internal queue
             msg.born = self.env.now
             msg.attempt = 0
-            msg.receives = 0                  # here: function errors so far
-            msg.visible_at = 0.0              # here: throttles so far
+            msg.async_errors = 0
+            msg.async_throttles = 0
             self._async_attempt(msg)
         else:
             msg.attempt = 1
-            self.invoke([msg], self._sync_done, "sync", link, reply)
+            self.invoke([msg], self._sync_done, SYNC, link, reply)
 
-    def invoke(self, msgs: list, done, mode: str, link=None, ctx=None) -> None:
+    def invoke(self, msgs: list, done, mode: int, link=None, ctx=None) -> None:
         """Run one invocation over `msgs` (a batch for polled sources). `done(ctx, failed_msgs, error, output)`
         is called at the end; failed_msgs lists the messages that failed (all of them on an error)."""
         s = self.stats
         n = len(msgs)
         s.received += n
-        polled = mode[0] == "b"
+        polled = mode >= BATCH
         looping = False
         for m in msgs:
             if m.attempt > 1:
@@ -198,7 +206,7 @@ class LambdaModel(Model):
         if pool is not None:
             pool.running += 1
         if self.rt.trace is not None:
-            self._trace_all(msgs, "invoked", mode)
+            self._trace_all(msgs, "invoked", MODE_NAMES[mode])
         inv = Invocation(msgs, done, mode, ctx)
         p = self.fault_p
         if p is not None:
@@ -219,9 +227,7 @@ class LambdaModel(Model):
         self.active_msgs += n
         env = self.env
         if self.simple_timing:
-            seq = env._seq                  # Environment.schedule, inlined
-            env._seq = seq + 1
-            heappush(env._heap, (env.now + self.duration, NORMAL, seq, self._finish_cb, inv))
+            env.schedule(self.duration, self._finish_cb, inv)
         elif self.duration > self.timeout:
             env.schedule(self.timeout, self._timed_out, inv)
         else:
@@ -330,7 +336,7 @@ class LambdaModel(Model):
         whole = False            # the invocation as a whole failed: no item counts as done
         errors = inv.errors
         stopped: list = []       # FIFO partial batch: returned unprocessed after the first failure
-        fifo = inv.mode == "batch_partial_fifo"
+        fifo = inv.mode == BATCH_PARTIAL_FIFO
         for i, m in enumerate(inv.msgs):
             if stopped or (fifo and failed):
                 # services-sqs-errorhandling: on a FIFO queue the function stops at the first failure and
@@ -341,7 +347,7 @@ class LambdaModel(Model):
             if err:
                 m.error = err
                 failed.append(m)
-                if inv.mode not in ("batch_partial", "batch_partial_fifo"):
+                if inv.mode < BATCH_PARTIAL:
                     # The function throws: items after this one never run; those before it already
                     # performed their side effect, and will again when the batch comes back.
                     error, whole = err, True
@@ -355,7 +361,7 @@ class LambdaModel(Model):
             if did and (err := self._publish(m)) and err != CONDITION_FAILED:
                 m.error = err
                 failed.append(m)
-                if inv.mode not in ("batch_partial", "batch_partial_fifo"):
+                if inv.mode < BATCH_PARTIAL:
                     error, whole = err, True
                 continue
             succeeded.append((m, did))
@@ -404,7 +410,7 @@ class LambdaModel(Model):
                 return result[0]
         return None
 
-    def _stop_recursion(self, msgs: list, done, mode: str, ctx) -> None:
+    def _stop_recursion(self, msgs: list, done, mode: int, ctx) -> None:
         """The invocation never runs: a RecursiveInvocationException to the caller (a poller returns the batch)."""
         s = self.stats
         s.failed += len(msgs)
@@ -414,10 +420,10 @@ class LambdaModel(Model):
                         f"Lambda stopped it after {RECURSION_LIMIT} invocations by the same chain of events")
         done(ctx, msgs, RECURSION_ERROR, None)
 
-    def _settle_failures(self, msgs: list, mode: str) -> None:
-        if mode == "sync":
+    def _settle_failures(self, msgs: list, mode: int) -> None:
+        if mode == SYNC:
             self.stats.reported += len(msgs)
-        elif mode != "async":
+        elif mode != ASYNC:
             self.stats.returned += len(msgs)   # back to the queue or stream, which owns the retry
 
     def _trace_all(self, msgs, outcome, detail) -> None:
@@ -432,7 +438,7 @@ class LambdaModel(Model):
     # asynchronous invocation -------------------------------------------------------------
     def _async_attempt(self, msg: Message) -> None:
         msg.attempt += 1
-        self.invoke([msg], self._async_done, "async", None, msg)
+        self.invoke([msg], self._async_done, ASYNC, None, msg)
 
     def _async_done(self, msg: Message, failed, error, _output=None) -> None:
         now = self.env.now
@@ -450,16 +456,16 @@ class LambdaModel(Model):
                 # destination, without any retries." (invocation-async-retain-records)
                 self._give_up(msg, error, "reserved_concurrency_zero")
                 return
-            msg.visible_at += 1
+            throttles = msg.async_throttles = msg.async_throttles + 1
             # "increases exponentially from 1 second after the first attempt to a maximum of 5 minutes":
             # the base of the exponent is not published; doubling †.
-            wait = min(THROTTLE_BACKOFF_MAX_S, 2.0 ** (msg.visible_at - 1))
+            wait = min(THROTTLE_BACKOFF_MAX_S, 2.0 ** (throttles - 1))
         else:
-            msg.receives += 1
-            if msg.receives > self.max_retries:
+            errors = msg.async_errors = msg.async_errors + 1
+            if errors > self.max_retries:
                 self._give_up(msg, error, "retries_exhausted")
                 return
-            wait = RETRY_WAITS_S[min(msg.receives, len(RETRY_WAITS_S)) - 1]
+            wait = RETRY_WAITS_S[min(errors, len(RETRY_WAITS_S)) - 1]
         self.waiting.add(msg)
         expires = msg.born + self.max_age
         if now + wait > expires:

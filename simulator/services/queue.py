@@ -38,7 +38,7 @@ from typing import Any
 from simulator.messages import Message
 from simulator.runtime import NO_FAULTS, Link
 from simulator.services.base import Model, model_for
-from simulator.services.lambda_fn import LambdaModel
+from simulator.services.lambda_fn import BATCH, BATCH_PARTIAL, BATCH_PARTIAL_FIFO, LambdaModel
 
 VISIBLE, IN_FLIGHT, DELETED = 0, 1, 2
 FIFO_DEDUP_WINDOW_S = 300.0
@@ -536,8 +536,8 @@ class ESM:
             self.window = 0.0
         self.partial = bool(props.get("report_batch_item_failures"))
         # On FIFO the handler stops at the first failure and reports it and the rest (AWS's advice); the
-        # Lambda model reads any mode other than "batch_partial" as "the batch throws at that item".
-        self.mode = ("batch_partial_fifo" if queue.fifo else "batch_partial") if self.partial else "batch"
+        # Lambda model reads BATCH as "the batch throws at the failed item".
+        self.mode = (BATCH_PARTIAL_FIFO if queue.fifo else BATCH_PARTIAL) if self.partial else BATCH
         limit = props.get("maximum_concurrency")
         self.limit = min(int(limit), SCALE_MAX) if limit else SCALE_MAX
         # Lambda's pollers scale from five batches; a pipe reading the queue is not documented to (†).
@@ -667,7 +667,7 @@ class ESM:
             twin = batch[0].duplicate()
             twin.attempt = batch[0].attempt
             rt.hops += 1
-            consumer.invoke([twin], _ignore, "batch", self.link)
+            consumer.invoke([twin], _ignore, BATCH, self.link)
 
     def _done(self, ctx, failed, error, _output=None) -> None:
         self.running -= 1

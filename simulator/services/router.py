@@ -37,7 +37,7 @@ class Router(Model):
     def send_copy(self, link, msg: Message, dead_letter=None) -> None:
         self.copies += 1
         msg.born = self.env.now
-        msg.dedup = None        # the retry-delay iterator, made on the first failure and carried by the copy
+        msg.retry_delays = None   # made on the first failure and carried by the copy
         if link.instant and not self.tracks:
             msg.attempt = 1     # the hot path: a first attempt that the target answers at once
             error = self.rt.put(link, msg)
@@ -80,9 +80,9 @@ class Router(Model):
         self.rt.deliver(link, msg, answered)
 
     def _failed(self, link, msg: Message, dead_letter, error) -> None:
-        if msg.dedup is None:
-            msg.dedup = self.retry_schedule(link)
-        wait = next(msg.dedup, None)
+        if msg.retry_delays is None:
+            msg.retry_delays = self.retry_schedule(link)
+        wait = next(msg.retry_delays, None)
         if wait is not None and self.env.now + wait - msg.born <= self.max_age(link):
             self.retrying.add(msg)
             self.env.schedule(wait, self._retry, (link, msg, dead_letter))

@@ -128,7 +128,7 @@ class TopicModel(Router):
         rng = rt.rng
         core, copy, now, sid = msg.core, msg.copy, env.now, self.id
         for sub, dead_letter in self.subs:
-            m = Message(core, copy)     # a fresh copy: dedup None, attempt counters reset
+            m = Message(core, copy)     # a fresh copy: retry_delays None, attempt counters reset
             self.copies += 1
             m.born = now
             m.attempt = 1

@@ -14,6 +14,7 @@ from collections import deque
 
 from simulator.messages import Message
 from simulator.services.base import Model, model_for
+from simulator.services.lambda_fn import BATCH, BATCH_PARTIAL
 
 RETRY_BACKOFF_CAP_S = 60.0   # Lambda's stream retry backoff is not published: doubling from 1 s, capped †
 _BACKOFF_DOUBLINGS = 6       # 2 ** 6 = 64 s > the cap: the exponent never grows past this (no overflow)
@@ -81,7 +82,7 @@ class StreamReader:
         self.expiry_reason = "record_expired" if self.max_age >= retention_s else "max_record_age"
         self.bisect = bool(props.get("bisect_on_error"))
         self.partial = bool(props.get("report_batch_item_failures"))
-        self.mode = "batch_partial" if self.partial else "batch"
+        self.mode = BATCH_PARTIAL if self.partial else BATCH
         self.factor = int(props.get("parallelization_factor") or 1)
         self.lanes = [Lane() for _ in range(shards * self.factor)]
         self.enqueued = 0
