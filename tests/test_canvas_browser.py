@@ -5,7 +5,7 @@ import time
 
 from playwright.sync_api import expect
 
-from browser import ARTIFACTS, HOSTILE
+from browser import ARTIFACTS, HOSTILE, settle
 from design import from_data
 from designer import links
 from patterns.catalog import load_catalog
@@ -113,6 +113,8 @@ def test_palette_drag_connect_refuse_edit_delete_undo(chromium, url):
 
     # moving a node: Python keeps the new place (the rerun that follows does not snap it back)
     table = page.locator('.react-flow__node[data-id="dynamodb_table"]')
+    settle(page)                       # the edit's rerun redraws the canvas: a drag begun during it is lost
+    page.wait_for_timeout(500)
     before = table.bounding_box()
     start = {"x": before["x"] - canvas.bounding_box()["x"], "y": before["y"] - canvas.bounding_box()["y"]}
     page.mouse.move(before["x"] + 60, before["y"] + 35)

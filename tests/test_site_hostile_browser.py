@@ -13,7 +13,7 @@ import time
 import urllib.request
 from urllib.parse import urlsplit
 
-from browser import ROOT, free_port, screenshot
+from browser import settle, ROOT, free_port, screenshot
 
 SLOW = 90_000
 EVIL = "evil.example"
@@ -115,6 +115,7 @@ def test_a_hostile_design_stays_text_on_every_page_and_nothing_leaves_the_machin
         page.locator("input[type=file]").set_input_files(str(path))
         page.get_by_role("button", name="Make questions about this design").click()
         page.wait_for_selector("text=Question 1 of", timeout=SLOW)
+        settle(page)                  # the question's whole run, not the first half of it over the previous page
         assert HOSTILE["image"] in page.locator("[data-testid=stMain]").inner_text()     # shown, as text
         assert_clean(page, log, url, "quiz")
         screenshot(page, "hostile-quiz")
