@@ -1,24 +1,16 @@
 """The Export page (AppTest): the template shown and downloadable, cfn-lint findings, the import action."""
 from __future__ import annotations
 
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from apptest_pages import open_page
 from conftest import CORPUS
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def export_page(**query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page("pages/export.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page("pages/export.py", timeout=120, **query)
 
 
 def _downloads(at) -> list[str]:

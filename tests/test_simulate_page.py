@@ -1,7 +1,6 @@
 """The simulator page's fault tables (Streamlit AppTest): rows named the way the designer's are (the one helper,
 ui.fault_tables), the ids kept as hidden keys and shown only where two services read the same; a fault the
 design's scenario carries is in its row."""
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Dataframe
@@ -10,7 +9,8 @@ from design.loader import load_text
 from patterns.catalog import load_catalog
 from ui import fault_tables
 
-ROOT = Path(__file__).resolve().parent.parent
+from apptest_pages import open_page
+
 
 TWINS = """
 name: Twins
@@ -28,14 +28,7 @@ edges:
 
 
 def simulator(**query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page("pages/simulate.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page("pages/simulate.py", **query)
 
 
 def tables(at) -> list[Dataframe]:
