@@ -1,7 +1,6 @@
 """The Export page (AppTest): the template shown and downloadable, cfn-lint findings, the import action."""
 from __future__ import annotations
 
-
 from streamlit.testing.v1 import AppTest
 
 from apptest_pages import open_page
